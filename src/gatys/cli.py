@@ -1,0 +1,240 @@
+"""The ``gatys`` command: neural style transfer from the command line (also ``python -m gatys``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import textwrap
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import GatysError, SettingError
+from .images import load_image, output_format, save_image
+from .settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
+from .transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, style_transfer
+from .vgg import layer_names
+from .weights import load_vgg, parse_model
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+DESCRIPTION = """\
+A reproduction of Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style" (2015).
+Renders a photograph in the style of one or more paintings by optimising its pixels so that
+its VGG features match the photograph's (content) and its feature correlations, the Gram
+matrices, match the painting's (style)."""
+
+TRANSFER_EPILOG = f"""\
+losses (paper notation):
+  L_content = 1/2 sum (F - P)^2 at the content layers
+  E_l       = sum (G - A)^2 / (4 N_l^2 M_l^2) per style layer, L_style = sum_l w_l E_l, w_l = 1/L
+  L_total   = alpha L_content + beta L_style, with --ratio = alpha/beta
+  These are the paper's literal formulas. The value of --ratio that gives a balanced image
+  depends on the network's feature scale: see the README's section on alpha/beta.
+
+layers:
+  Names are conv1_1 ... conv5_4 (before the ReLU), relu1_1 ... relu5_4 (after it) and
+  pool1 ... pool5; VGG-16 ends its blocks at conv3_3, conv4_3, conv5_3. `gatys layers` lists them.
+
+environment (flags override them):
+  {MODEL_ENV}    vgg19 (default), vgg16, vgg19-caffe, vgg16-caffe, vgg19-random[:SEED]
+  {WEIGHTS_ENV}  a local weights file for that model (needed offline and for *-caffe)
+  {DEVICE_ENV}   cpu, cuda, cuda:N, mps or auto (default: the best available)
+  {DATA_ENV}     the directory of the paper's images (used by the notebooks)
+
+exit status:
+  0 the output image was written; {EXIT_ERROR} bad input or settings (nothing written);
+  {EXIT_INTERRUPTED} interrupted with Ctrl-C (the last good image is written and named).
+
+examples:
+  gatys transfer photo.jpg starry_night.jpg -o out.png
+  gatys transfer photo.jpg scream.jpg starry_night.jpg --style-weights 0.7,0.3 -o mix.png
+  {MODEL_ENV}=vgg16-caffe {WEIGHTS_ENV}=vgg16-imagenet-caffe.pth \\
+      gatys transfer photo.jpg style.jpg --size 256 --iterations 200 -o small.png
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
+    return value
+
+
+def _layer_list(text: str) -> list[str]:
+    layers = [name.strip() for name in text.split(",") if name.strip()]
+    if not layers:
+        raise argparse.ArgumentTypeError("expected comma-separated layer names, e.g. relu4_2")
+    return layers
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, e.g. 0.7,0.3, got {text!r}"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gatys", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `gatys transfer --help` for the options of a transfer.",
+    )
+    parser.add_argument("--version", action="version", version=f"gatys {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    transfer = commands.add_parser(
+        "transfer", help="render a content image in the style of one or more style images",
+        description="Render CONTENT in the style of STYLE (several STYLEs are blended).",
+        epilog=TRANSFER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    transfer.add_argument("content", metavar="CONTENT", help="the photograph (any image file)")
+    transfer.add_argument("styles", metavar="STYLE", nargs="+", help="one or more style images")
+    transfer.add_argument("-o", "--output", required=True, metavar="OUT",
+                          help="where to write the result (.png, .jpg, ...)")
+    images = transfer.add_argument_group("image")
+    images.add_argument("--size", type=_positive_int, default=512, metavar="PX",
+                        help="long side of the result in pixels (default: 512, as in the paper)")
+    images.add_argument("--style-scale", type=_positive_float, default=1.0, metavar="S",
+                        help="style images' long side relative to the result's (default: 1)")
+    images.add_argument("--init", default="noise", metavar="INIT",
+                        help="start from noise (default, as in the paper), content, style or "
+                             "an image file PATH")
+    losses = transfer.add_argument_group("losses")
+    losses.add_argument("--ratio", type=_positive_float, default=1e-3, metavar="A/B",
+                        help="alpha/beta, the weight of content relative to style "
+                             "(default: 1e-3, the paper's Fig. 2 value)")
+    losses.add_argument("--content-layers", type=_layer_list,
+                        default=list(DEFAULT_CONTENT_LAYERS), metavar="L1,L2",
+                        help=f"content layers (default: {','.join(DEFAULT_CONTENT_LAYERS)})")
+    losses.add_argument("--style-layers", type=_layer_list,
+                        default=list(DEFAULT_STYLE_LAYERS), metavar="L1,L2",
+                        help=f"style layers (default: {','.join(DEFAULT_STYLE_LAYERS)})")
+    losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
+                        help="blend weights, one per STYLE (default: equal)")
+    losses.add_argument("--content-reduction", choices=("sum", "mean"), default="sum",
+                        help="sum (the paper) or mean over N_l*M_l (the authors' code)")
+    network = transfer.add_argument_group("network")
+    network.add_argument("--model", metavar="NAME",
+                         help=f"network and weight source (default: ${MODEL_ENV} or vgg19)")
+    network.add_argument("--weights", metavar="FILE",
+                         help=f"local weights file (default: ${WEIGHTS_ENV})")
+    network.add_argument("--pooling", choices=("avg", "max"), default="avg",
+                         help="avg (the paper, default) or max (the trained network)")
+    network.add_argument("--device", metavar="DEV",
+                         help=f"cpu, cuda, cuda:N, mps or auto (default: ${DEVICE_ENV} or auto)")
+    optimisation = transfer.add_argument_group("optimisation")
+    optimisation.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs",
+                              help="lbfgs (the paper, default) or adam")
+    optimisation.add_argument("--iterations", type=_positive_int, default=500, metavar="N",
+                              help="optimiser iterations (default: 500, as in the paper)")
+    optimisation.add_argument("--learning-rate", type=_positive_float, metavar="LR",
+                              help="step size (default: 1 for lbfgs, 0.02 for adam)")
+    optimisation.add_argument("--seed", type=int, default=0,
+                              help="seed of the noise image (default: 0)")
+    output = transfer.add_argument_group("output")
+    output.add_argument("--snapshots", metavar="DIR",
+                        help="save the image every --snapshot-every iterations into DIR")
+    output.add_argument("--snapshot-every", type=_positive_int, default=50, metavar="K",
+                        help="snapshot interval (default: 50)")
+    output.add_argument("--history", metavar="FILE.json",
+                        help="write the settings and per-iteration losses and times as JSON")
+    output.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    layers = commands.add_parser("layers", help="list the layer names of a network")
+    layers.add_argument("--arch", choices=("vgg16", "vgg19"), default="vgg19")
+    return parser
+
+
+def run_transfer(args: argparse.Namespace) -> int:
+    output_format(args.output)  # fail now, not after the optimisation
+    if args.init not in INITS and not Path(args.init).exists():
+        raise SettingError(
+            f"--init {args.init!r} is neither noise, content, style nor an existing image file"
+        )
+    spec = parse_model(args.model, args.weights)
+    device = resolve_device(args.device)
+    content = load_image(args.content, size=args.size)
+    styles = [load_image(path) for path in args.styles]
+    model = load_vgg(spec, pooling=args.pooling, device=device)
+    result = style_transfer(
+        content, styles, model=model, size=None, style_scale=args.style_scale,
+        ratio=args.ratio, content_layers=args.content_layers, style_layers=args.style_layers,
+        style_blend=args.style_weights, content_reduction=args.content_reduction,
+        init=args.init, seed=args.seed, optimizer=args.optimizer, iterations=args.iterations,
+        learning_rate=args.learning_rate, progress=not args.quiet,
+        snapshot_every=args.snapshot_every if args.snapshots else 0,
+        snapshot_dir=args.snapshots,
+    )
+    written = save_image(result.image, args.output)
+    if args.history:
+        _write_history(args, spec.description, str(device), result)
+    final = result.final_losses
+    print(f"{written}: {result.stop_reason}; content {final['content']:.4g}, "
+          f"style {final['style']:.4g}, {result.history.seconds[-1]:.1f} s", file=sys.stderr)
+    if result.interrupted:
+        print(f"interrupted: the last good image is in {written}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def _write_history(args, model_description: str, device: str, result) -> None:
+    record = {
+        "settings": {key: value for key, value in vars(args).items() if key != "command"},
+        "model": model_description,
+        "device": device,
+        "stop_reason": result.stop_reason,
+        "history": result.history.as_dict(),
+    }
+    path = Path(args.history)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(json.dumps(record, indent=1, default=str))
+    os.replace(temp, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    if args.command == "layers":
+        print(textwrap.fill(" ".join(layer_names(args.arch)), width=88))
+        return 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return run_transfer(args)
+    except GatysError as exc:
+        print(f"gatys: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("gatys: interrupted before the optimisation started; nothing written",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

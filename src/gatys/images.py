@@ -1,0 +1,329 @@
+"""Reading and writing images.
+
+Inside the package an image is a float32 tensor shaped ``(1, 3, H, W)``: RGB channels, values in
+0..1, on the CPU (callers move it to a device).  This module turns files, Pillow images and numpy
+arrays into such tensors and back, and turns every problem a user can cause (a missing, corrupt,
+huge or oddly coded file; an unwritable path) into an :class:`~gatys.errors.ImageError` that names
+the file and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import warnings
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gatys.errors import ImageError
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "ImageSource",
+    "image_size",
+    "load_image",
+    "open_image",
+    "output_format",
+    "save_image",
+    "to_pil",
+    "to_rgb",
+]
+
+DEFAULT_MAX_PIXELS = 50_000_000
+"""Largest image (width × height) decoded; guards against decompression bombs and memory use."""
+
+ImageSource = Union[str, "os.PathLike[str]", Image.Image, np.ndarray]
+
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_WIDE_INT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def open_image(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """Open ``source`` as a fully decoded Pillow image, upright (EXIF orientation applied).
+
+    ``source`` is a path (``str`` or ``os.PathLike``), a Pillow image, or a numpy array shaped
+    ``(H, W)``, ``(H, W, 3)`` or ``(H, W, 4)`` holding ``uint8`` or floats in 0..1.  Animated
+    files give their first frame.  The pixel count is checked against ``max_pixels`` before
+    anything is decoded.  The result is a new image in whatever mode the source had; see
+    :func:`to_rgb`.
+    """
+    if isinstance(source, Image.Image):
+        return _open_pil(source, max_pixels)
+    if isinstance(source, np.ndarray):
+        return _open_array(source, max_pixels)
+    if isinstance(source, (str, os.PathLike)):
+        return _open_path(source, max_pixels)
+    raise ImageError(
+        f"cannot read an image from a {type(source).__name__}; "
+        "pass a file path, a PIL image or a numpy array"
+    )
+
+
+def _check_pixels(name: str, width: int, height: int, max_pixels: int) -> None:
+    if width < 1 or height < 1:
+        raise ImageError(f"{name} is empty ({width}×{height} pixels); pass a non-empty image")
+    if width * height > max_pixels:
+        raise ImageError(
+            f"{name} is {width}×{height} = {width * height} pixels, above the limit of "
+            f"{max_pixels}; pass a larger max_pixels or shrink the file"
+        )
+
+
+def _open_path(path: str | os.PathLike[str], max_pixels: int) -> Image.Image:
+    name = f'image file "{os.fspath(path)}"'
+    try:
+        info = os.stat(path)
+    except FileNotFoundError as exc:
+        raise ImageError(f"{name} does not exist; check the path") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise ImageError(f"{name} cannot be read ({exc}); check the path") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ImageError(f"{name} is a directory; pass the path of an image file inside it")
+    if info.st_size == 0:
+        raise ImageError(f"{name} is empty (0 bytes); pass a real image file")
+
+    try:
+        # Pillow's decompression-bomb warning becomes an error (its hard error is caught below).
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img_file = Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(
+            f"{name} is too large for Pillow to open safely ({exc}); shrink the file, "
+            "or raise PIL.Image.MAX_IMAGE_PIXELS as well as max_pixels"
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError(
+            f"{name} is not an image format Pillow can read; convert it to PNG or JPEG"
+        ) from exc
+    except OSError as exc:
+        raise ImageError(f"{name} cannot be read ({exc}); check the file") from exc
+
+    with img_file:
+        _check_pixels(name, *img_file.size, max_pixels)  # header only: nothing decoded yet
+        try:
+            img_file.seek(0)  # first frame of an animation
+            img_file.load()
+            return ImageOps.exif_transpose(img_file)  # a new image, independent of the file
+        except Exception as exc:  # Pillow's decoders raise many types; all mean a bad file
+            raise ImageError(
+                f"{name} is truncated or corrupt ({exc}); re-export or re-download it"
+            ) from exc
+
+
+def _open_pil(img: Image.Image, max_pixels: int) -> Image.Image:
+    name = f'image "{img.filename}"' if getattr(img, "filename", "") else "the PIL image"
+    _check_pixels(name, *img.size, max_pixels)
+    try:
+        img.load()
+        return ImageOps.exif_transpose(img)  # always a copy: the caller's image is not changed
+    except Exception as exc:
+        raise ImageError(
+            f"{name} is truncated or corrupt ({exc}); re-export or re-download it"
+        ) from exc
+
+
+def _open_array(array: np.ndarray, max_pixels: int) -> Image.Image:
+    name = f"the numpy array of shape {array.shape} and dtype {array.dtype}"
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ImageError(
+            f"{name} is not an image; pass an array shaped (H, W), (H, W, 3) or (H, W, 4)"
+        )
+    _check_pixels(name, array.shape[1], array.shape[0], max_pixels)
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 1:
+            raise ImageError(
+                f"{name} has values outside 0..1 (or NaN/inf); scale it to 0..1 or pass uint8"
+            )
+        array = np.rint(array * 255.0).astype(np.uint8)
+    elif array.dtype != np.uint8:
+        raise ImageError(f"{name} has an unsupported dtype; pass uint8 values or floats in 0..1")
+    return Image.fromarray(np.ascontiguousarray(array))
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Return ``img`` as an 8-bit RGB image (``img`` itself if it already is one).
+
+    Transparent pixels (RGBA, LA, PA, or a palette / colour-key transparency) are composited over
+    white.  16- and 32-bit integer images map 0..65535 onto 0..255 (value / 257); 32-bit float
+    ("F") images are read as 0..1 when their maximum is at most 1, else as 0..255.
+    """
+    mode = img.mode
+    if mode == "RGB" and "transparency" not in img.info:
+        return img
+    if mode in _WIDE_INT_MODES:  # Pillow's own convert() would clip everything above 255
+        return _gray_to_rgb(np.asarray(img, dtype=np.float64) / 257.0)
+    if mode == "F":
+        values = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+        return _gray_to_rgb(values * 255.0 if values.max(initial=0.0) <= 1.0 else values)
+    try:
+        if mode in _ALPHA_MODES or "transparency" in img.info:
+            white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+            return Image.alpha_composite(white, img.convert("RGBA")).convert("RGB")
+        return img.convert("RGB")  # L, P, 1, CMYK, YCbCr, ...
+    except ValueError as exc:
+        raise ImageError(
+            f"cannot convert an image in colour mode {mode} to RGB ({exc}); "
+            "re-save it as an RGB PNG or JPEG"
+        ) from exc
+
+
+def _gray_to_rgb(values: np.ndarray) -> Image.Image:
+    """8-bit RGB image from a 2-D array of grey levels in 0..255 (rounded, clipped)."""
+    return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8)).convert("RGB")
+
+
+def load_image(
+    source: ImageSource,
+    *,
+    size: int | None = None,
+    shape: tuple[int, int] | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> torch.Tensor:
+    """Load ``source`` (see :func:`open_image`) as a float32 tensor ``(1, 3, H, W)`` in 0..1.
+
+    At most one of ``size`` (the long side in pixels; the aspect ratio is kept and the short side
+    rounded, at least 1) and ``shape`` (an exact ``(height, width)``) may be given; without either
+    the image keeps its size.  Resizing is bicubic with antialiasing.
+    """
+    if size is not None and shape is not None:
+        raise ImageError("pass either size (the long side) or shape (height, width), not both")
+    if size is not None:
+        size = _positive_int(size, "size")
+    if shape is not None:
+        if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+            raise ImageError(f"shape must be a pair (height, width), not {shape!r}")
+        shape = (_positive_int(shape[0], "shape height"), _positive_int(shape[1], "shape width"))
+
+    img = open_image(source, max_pixels=max_pixels)
+    try:
+        img = to_rgb(img)
+    except ImageError as exc:
+        where = f'"{os.fspath(source)}"' if isinstance(source, (str, os.PathLike)) else "the image"
+        raise ImageError(f"{where}: {exc}") from exc
+    tensor = torch.from_numpy(np.array(img, dtype=np.uint8)).permute(2, 0, 1).unsqueeze(0)
+    tensor = tensor.float().div_(255.0)
+
+    height, width = image_size(tensor)
+    if size is not None:
+        shape = _long_side_shape(height, width, size)
+    if shape is not None and shape != (height, width):
+        # Same as torchvision's resize(..., BICUBIC, antialias=True), without importing torchvision.
+        tensor = F.interpolate(
+            tensor, size=shape, mode="bicubic", align_corners=False, antialias=True
+        )
+        tensor = tensor.clamp_(0.0, 1.0)  # bicubic overshoots slightly at edges
+    return tensor.contiguous()
+
+
+def _positive_int(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ImageError(f"{what} must be a positive whole number of pixels, not {value!r}")
+    return int(value)
+
+
+def _long_side_shape(height: int, width: int, size: int) -> tuple[int, int]:
+    """(height, width) with long side ``size``; the short side is rounded half up, at least 1."""
+    long, short = max(height, width), min(height, width)
+    new_short = max(1, (2 * short * size + long) // (2 * long))
+    return (size, new_short) if height >= width else (new_short, size)
+
+
+def image_size(image: torch.Tensor) -> tuple[int, int]:
+    """``(height, width)`` of an image tensor shaped ``(..., H, W)``."""
+    return int(image.shape[-2]), int(image.shape[-1])
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def to_pil(image: torch.Tensor) -> Image.Image:
+    """An 8-bit RGB Pillow image from a tensor ``(1, 3, H, W)`` or ``(3, H, W)`` on any device.
+
+    Values are clamped to 0..1 and rounded; a NaN or infinite value raises :class:`ImageError`.
+    """
+    if not isinstance(image, torch.Tensor):
+        raise ImageError(f"to_pil needs a torch.Tensor, not a {type(image).__name__}")
+    if image.dim() == 4 and image.shape[0] == 1:
+        image = image[0]
+    if image.dim() != 3 or image.shape[0] != 3 or image.shape[1] < 1 or image.shape[2] < 1:
+        raise ImageError(
+            f"cannot make a picture from a tensor of shape {tuple(image.shape)}; "
+            "pass one shaped (1, 3, H, W) or (3, H, W)"
+        )
+    image = image.detach()
+    if not bool(torch.isfinite(image).all()):
+        raise ImageError(
+            "refusing to save an image with NaN/inf pixels; "
+            "the optimisation diverged, try a smaller learning rate"
+        )
+    pixels = image.float().clamp(0.0, 1.0).mul(255.0).round().to(torch.uint8)
+    return Image.fromarray(pixels.permute(1, 2, 0).cpu().numpy())
+
+
+def output_format(path: str | os.PathLike[str]) -> str:
+    """The Pillow format ``path``'s extension names; :class:`ImageError` if it cannot be written.
+
+    Call it before long work so that a bad output name fails at once, not after the work.
+    """
+    path = Path(path)
+    Image.init()
+    fmt = Image.registered_extensions().get(path.suffix.lower())
+    if fmt is None or fmt not in Image.SAVE:
+        raise ImageError(
+            f'cannot save "{path}": Pillow cannot write files ending in "{path.suffix}"; '
+            "use .png or .jpg"
+        )
+    if path.is_dir():
+        raise ImageError(
+            f'cannot save "{path}": it is a directory; pass a file name such as out.png'
+        )
+    return fmt
+
+
+def save_image(image: torch.Tensor, path: str | os.PathLike[str], **pil_kwargs: object) -> Path:
+    """Write ``image`` (see :func:`to_pil`) to ``path`` atomically and return ``path`` as a Path.
+
+    The format follows the file extension.  The picture goes to a hidden temporary file in the
+    same directory that then replaces ``path``, so ``path`` is either untouched or complete;
+    missing parent directories are created.  ``pil_kwargs`` go to ``PIL.Image.Image.save``
+    (JPEG defaults to ``quality=95`` instead of Pillow's 75).
+    """
+    path = Path(path)
+    fmt = output_format(path)
+    picture = to_pil(image)  # validates (NaN/inf) before anything touches the disk
+    if fmt == "JPEG":
+        pil_kwargs.setdefault("quality", 95)
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        # os.open with O_EXCL (not mkstemp) so the file gets the usual umask-based permissions.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        raise ImageError(
+            f'cannot save "{path}" ({exc}); check that the directory is writable'
+        ) from exc
+    try:
+        with os.fdopen(fd, "wb") as file:
+            picture.save(file, format=fmt, **pil_kwargs)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, (OSError, ValueError, KeyError)):
+            raise ImageError(f'cannot save "{path}" as {fmt} ({exc}); try .png or .jpg') from exc
+        raise
+    return path

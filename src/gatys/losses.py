@@ -1,0 +1,104 @@
+"""The paper's losses, one function per equation (Gatys, Ecker & Bethge, 2015/2016).
+
+Notation: a layer l has N_l feature maps of M_l = height × width positions. F^l (N_l × M_l) are
+the features of the generated image x, P^l those of the content image p, A^l the Gram matrix of
+the style image a. All functions are batched: features are shaped (B, N_l, H, W) and every loss
+returns one value per batch element, shape (B,).
+
+The defaults are the paper's literal formulas (sums, no normalisation of G). Other conventions
+found in implementations are named options, never silent:
+
+- ``content_loss(..., reduction="mean")`` divides by N_l M_l (a per-element mean, as in the
+  authors' own code, which uses mean squared errors);
+- ``gram_matrix(..., normalize="positions")`` divides G by M_l (the authors' code),
+  ``normalize="elements"`` by N_l M_l (the PyTorch tutorial). E_l below always uses the
+  unnormalised G, so its value does not depend on this option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+GRAM_NORMALIZATIONS = ("none", "positions", "elements")
+CONTENT_REDUCTIONS = ("sum", "mean")
+
+
+def _flatten(features: torch.Tensor) -> torch.Tensor:
+    # (B, N, H, W) -> (B, N, M): one row of M positions per feature map.
+    return features.flatten(start_dim=2)
+
+
+def gram_matrix(features: torch.Tensor, normalize: str = "none") -> torch.Tensor:
+    """G^l_ij = Σ_k F^l_ik F^l_jk: inner products between feature maps i and j over positions k.
+
+    ``features`` (B, N, H, W) -> G (B, N, N). ``normalize``: ``"none"`` (the paper),
+    ``"positions"`` (G / M) or ``"elements"`` (G / (N M)).
+    """
+    if normalize not in GRAM_NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {GRAM_NORMALIZATIONS}, got {normalize!r}")
+    flat = _flatten(features)
+    gram = torch.bmm(flat, flat.transpose(1, 2))
+    n_maps, n_positions = flat.shape[1], flat.shape[2]
+    if normalize == "positions":
+        gram = gram / n_positions
+    elif normalize == "elements":
+        gram = gram / (n_maps * n_positions)
+    return gram
+
+
+def content_loss(
+    features: torch.Tensor, target: torch.Tensor, reduction: str = "sum"
+) -> torch.Tensor:
+    """L_content(p, x, l) = ½ Σ_ij (F^l_ij − P^l_ij)²   (paper, eq. 1).
+
+    Its derivative with respect to F^l_ij is (F − P)_ij (where F > 0 for post-ReLU features).
+    ``reduction="mean"`` divides by N_l M_l (not in the paper: the authors' code's MSE).
+    ``target`` (1 or B, N, H, W) broadcasts over the batch. Returns (B,).
+    """
+    if reduction not in CONTENT_REDUCTIONS:
+        raise ValueError(f"reduction must be one of {CONTENT_REDUCTIONS}, got {reduction!r}")
+    squared = (features - target).pow(2).flatten(start_dim=1)
+    loss = 0.5 * squared.sum(dim=1)
+    if reduction == "mean":
+        loss = loss / squared.shape[1]
+    return loss
+
+
+def style_layer_loss(features: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
+    """E_l = 1 / (4 N_l² M_l²) Σ_ij (G^l_ij − A^l_ij)²   (paper, eq. 4).
+
+    ``features`` (B, N, H, W) give G; ``target_gram`` A is the style image's unnormalised Gram
+    matrix (1 or B, N, N), from the same layer (its image may have another size). Returns (B,).
+    """
+    n_maps = features.shape[1]
+    n_positions = features.shape[2] * features.shape[3]
+    # Scale before squaring: G grows like M·F², so (G − A)² overflows float32 sooner than E_l.
+    scaled = (gram_matrix(features) - target_gram) / (2 * n_maps * n_positions)
+    return scaled.pow(2).sum(dim=(1, 2))
+
+
+def style_loss(
+    features: Mapping[str, torch.Tensor],
+    target_grams: Mapping[str, torch.Tensor],
+    layer_weights: Mapping[str, float] | None = None,
+) -> torch.Tensor:
+    """L_style(a, x) = Σ_l w_l E_l   (paper, eq. 5), over the layers of ``target_grams``.
+
+    ``layer_weights`` default to the paper's w_l = 1 / (number of style layers). Returns (B,).
+    """
+    layers = list(target_grams)
+    if layer_weights is None:
+        layer_weights = {layer: 1.0 / len(layers) for layer in layers}
+    return sum(
+        layer_weights[layer] * style_layer_loss(features[layer], target_grams[layer])
+        for layer in layers
+    )
+
+
+def total_loss(
+    content: torch.Tensor, style: torch.Tensor, alpha: float, beta: float
+) -> torch.Tensor:
+    """L_total(p, a, x) = α L_content(p, x) + β L_style(a, x)   (paper, eq. 7)."""
+    return alpha * content + beta * style

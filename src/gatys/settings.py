@@ -1,0 +1,73 @@
+"""The environment settings every tool, notebook and CI run agree on.
+
+| variable        | meaning                                             | example                    |
+|-----------------|-----------------------------------------------------|----------------------------|
+| ``GATYS_MODEL`` | network and where its weights come from (weights.py) | ``vgg19``, ``vgg16-caffe`` |
+| ``GATYS_WEIGHTS`` | a local weights file for that network             | ``/data/vgg16-caffe.pth``  |
+| ``GATYS_DATA``  | the directory holding the paper's images            | ``~/gatys-data``           |
+| ``GATYS_DEVICE`` | ``cpu``, ``cuda``, ``cuda:1``, ``mps``             | ``cuda``                   |
+
+Function arguments and command-line flags override them; unset means the default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from .errors import SettingError
+
+MODEL_ENV = "GATYS_MODEL"
+WEIGHTS_ENV = "GATYS_WEIGHTS"
+DATA_ENV = "GATYS_DATA"
+DEVICE_ENV = "GATYS_DEVICE"
+
+
+def from_env(name: str) -> str | None:
+    """The value of environment variable ``name``, or None when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """The device to run on: ``device``, else ``$GATYS_DEVICE``, else CUDA, MPS or CPU.
+
+    Raises :class:`SettingError` for a name torch does not know or a device this machine lacks.
+    """
+    if isinstance(device, torch.device):
+        return device
+    name = device or from_env(DEVICE_ENV)
+    if name is None or name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise SettingError(
+            f"unknown device {name!r}; use cpu, cuda, cuda:N, mps or auto"
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise SettingError(f"device {name!r} asked for, but CUDA is not available here; use cpu")
+    if resolved.type == "cuda" and resolved.index is not None:
+        if resolved.index >= torch.cuda.device_count():
+            raise SettingError(
+                f"device {name!r} asked for, but only {torch.cuda.device_count()} CUDA device(s) exist"
+            )
+    if resolved.type == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
+        raise SettingError(f"device {name!r} asked for, but MPS is not available here; use cpu")
+    if resolved.type not in ("cpu", "cuda", "mps"):
+        raise SettingError(f"device type {resolved.type!r} is not supported; use cpu, cuda or mps")
+    return resolved
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """Where the paper's images live: ``path``, else ``$GATYS_DATA``, else ``./data``."""
+    chosen = path or from_env(DATA_ENV) or "data"
+    return Path(chosen).expanduser()

@@ -1,0 +1,230 @@
+"""The paper's three syntheses from images and settings: style transfer, content reconstruction
+and style reconstruction (texture synthesis).
+
+Each builds an :class:`~gatys.synthesis.Objective` from its images and runs
+:func:`~gatys.synthesis.synthesize`. Layer defaults are the paper's: content at conv4_2, style at
+conv1_1 ... conv5_1 with w_l = 1/5, both taken after the ReLU as in the authors' code.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+
+import torch
+from PIL import Image
+
+from .errors import SettingError
+from .images import load_image
+from .synthesis import Objective, SynthesisResult, content_targets, noise_image, style_targets
+from .synthesis import synthesize
+from .vgg import VGGFeatures, validate_layers
+from .weights import load_vgg
+
+DEFAULT_CONTENT_LAYERS = ("relu4_2",)
+DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+INITS = ("noise", "content", "style")
+
+ImageLike = torch.Tensor | str | os.PathLike | Image.Image
+
+
+def _as_image(source: ImageLike, size: int | None = None, shape=None) -> torch.Tensor:
+    """A (1, 3, H, W) tensor in 0..1: tensors pass through (resized if asked), the rest load."""
+    if isinstance(source, torch.Tensor):
+        image = source if source.dim() == 4 else source.unsqueeze(0)
+        if shape is not None and tuple(image.shape[-2:]) != tuple(shape):
+            image = torch.nn.functional.interpolate(
+                image, size=tuple(shape), mode="bilinear", antialias=True, align_corners=False
+            )
+        elif size is not None and max(image.shape[-2:]) != size:
+            scale = size / max(image.shape[-2:])
+            new = tuple(max(1, round(side * scale)) for side in image.shape[-2:])
+            image = torch.nn.functional.interpolate(
+                image, size=new, mode="bilinear", antialias=True, align_corners=False
+            )
+        return image.float()
+    return load_image(source, size=size, shape=shape)
+
+
+def _check_positive(name: str, value: float) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise SettingError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def make_objective(
+    model: VGGFeatures,
+    *,
+    content: torch.Tensor | None = None,
+    styles: Sequence[torch.Tensor] = (),
+    content_layers: Sequence[str] = DEFAULT_CONTENT_LAYERS,
+    style_layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
+    ratio: float = 1e-3,
+    style_blend: Sequence[float] | None = None,
+    style_layer_weights: dict[str, float] | None = None,
+    content_reduction: str = "sum",
+) -> Objective:
+    """The objective α L_content + β L_style with β = 1 and α = ``ratio`` (the paper's α/β).
+
+    Without ``content`` it is L_style alone (α = 0); without ``styles``, L_content alone (β = 0).
+    ``style_blend``: one weight per style image, normalised to sum to 1 (default: equal).
+    """
+    device = next(model.parameters()).device
+    content_layers = validate_layers(content_layers, model.arch) if content is not None else []
+    style_layers = validate_layers(style_layers, model.arch) if styles else []
+    if content is not None and not content_layers:
+        raise SettingError("a content image needs at least one content layer")
+    if styles and not style_layers:
+        raise SettingError("a style image needs at least one style layer")
+    if content is None and not styles:
+        raise SettingError("nothing to match: give a content image, a style image or both")
+    blend = _normalised_blend(style_blend, len(styles))
+    if style_layer_weights is None:
+        style_layer_weights = {layer: 1.0 / len(style_layers) for layer in style_layers}
+    else:
+        missing = [layer for layer in style_layers if layer not in style_layer_weights]
+        if missing:
+            raise SettingError(f"style_layer_weights lacks a weight for {', '.join(missing)}")
+        style_layer_weights = {layer: float(style_layer_weights[layer]) for layer in style_layers}
+    if content is not None and styles:
+        _check_positive("the ratio α/β", ratio)
+        alpha, beta = float(ratio), 1.0
+    else:
+        alpha, beta = (1.0, 0.0) if content is not None else (0.0, 1.0)
+    return Objective(
+        model=model,
+        content_targets=(
+            content_targets(model, content.to(device), content_layers) if content is not None else {}
+        ),
+        style_targets=[style_targets(model, style.to(device), style_layers) for style in styles],
+        style_blend=blend,
+        style_layer_weights=style_layer_weights,
+        alpha=alpha,
+        beta=beta,
+        content_reduction=content_reduction,
+    )
+
+
+def _normalised_blend(weights: Sequence[float] | None, count: int) -> list[float]:
+    if count == 0:
+        return []
+    if weights is None:
+        return [1.0 / count] * count
+    weights = [float(w) for w in weights]
+    if len(weights) != count:
+        raise SettingError(f"got {len(weights)} style weights for {count} style image(s)")
+    if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
+        raise SettingError(f"style weights must be >= 0 with a positive sum, got {weights}")
+    return [w / sum(weights) for w in weights]
+
+
+def initial_image(
+    init: str | ImageLike,
+    shape: Sequence[int],
+    *,
+    content: torch.Tensor | None = None,
+    style: torch.Tensor | None = None,
+    seed: int = 0,
+) -> torch.Tensor:
+    """The starting image, shaped ``shape`` (B, 3, H, W): ``"noise"`` (white noise from
+    ``seed``), ``"content"``, ``"style"`` (resized to the shape) or an image/path of one's own."""
+    height, width = shape[-2:]
+    if isinstance(init, str) and init in INITS:
+        if init == "noise":
+            return noise_image(shape, seed)
+        chosen = content if init == "content" else style
+        if chosen is None:
+            raise SettingError(f"init={init!r} needs a {init} image")
+        return _as_image(chosen.cpu(), shape=(height, width)).expand(*shape).clone()
+    return _as_image(init, shape=(height, width)).expand(*shape).clone()
+
+
+def style_transfer(
+    content: ImageLike,
+    styles: ImageLike | Sequence[ImageLike],
+    *,
+    model: VGGFeatures | None = None,
+    size: int | None = 512,
+    style_scale: float = 1.0,
+    ratio: float = 1e-3,
+    content_layers: Sequence[str] = DEFAULT_CONTENT_LAYERS,
+    style_layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
+    style_blend: Sequence[float] | None = None,
+    style_layer_weights: dict[str, float] | None = None,
+    content_reduction: str = "sum",
+    init: str | ImageLike = "noise",
+    seed: int = 0,
+    **synthesis_options,
+) -> SynthesisResult:
+    """Render ``content`` in the style of ``styles`` (the paper's Fig. 2/3).
+
+    ``size`` is the long side of the result in pixels (None keeps the content's size); each style
+    image is resized so its long side is ``style_scale`` times the content's (the paper: the same
+    size). ``ratio`` is α/β. Other keyword arguments go to :func:`~gatys.synthesis.synthesize`.
+    """
+    if size is not None:
+        _check_positive("size", size)
+    _check_positive("style_scale", style_scale)
+    model = model if model is not None else load_vgg()
+    content_image = _as_image(content, size=size)
+    style_sources = [styles] if isinstance(styles, (str, os.PathLike, Image.Image)) or (
+        isinstance(styles, torch.Tensor)) else list(styles)
+    style_size = max(1, round(max(content_image.shape[-2:]) * style_scale))
+    style_images = [_as_image(style, size=style_size) for style in style_sources]
+    objective = make_objective(
+        model, content=content_image, styles=style_images, content_layers=content_layers,
+        style_layers=style_layers, ratio=ratio, style_blend=style_blend,
+        style_layer_weights=style_layer_weights, content_reduction=content_reduction,
+    )
+    start = initial_image(init, content_image.shape, content=content_image,
+                          style=style_images[0], seed=seed)
+    synthesis_options.setdefault("description", "style transfer")
+    return synthesize(objective, start, **synthesis_options)
+
+
+def reconstruct_content(
+    image: ImageLike,
+    *,
+    model: VGGFeatures | None = None,
+    layers: Sequence[str] = DEFAULT_CONTENT_LAYERS,
+    size: int | None = 512,
+    content_reduction: str = "sum",
+    seed: int = 0,
+    init: str | ImageLike = "noise",
+    **synthesis_options,
+) -> SynthesisResult:
+    """An image whose features at ``layers`` match ``image``'s, from white noise (Fig. 1, top)."""
+    model = model if model is not None else load_vgg()
+    target = _as_image(image, size=size)
+    objective = make_objective(model, content=target, content_layers=layers,
+                               content_reduction=content_reduction)
+    start = initial_image(init, target.shape, content=target, seed=seed)
+    synthesis_options.setdefault("description", "content reconstruction")
+    return synthesize(objective, start, **synthesis_options)
+
+
+def synthesize_texture(
+    style: ImageLike,
+    *,
+    model: VGGFeatures | None = None,
+    layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
+    size: int | None = 512,
+    shape: Sequence[int] | None = None,
+    style_layer_weights: dict[str, float] | None = None,
+    seed: int = 0,
+    init: str | ImageLike = "noise",
+    **synthesis_options,
+) -> SynthesisResult:
+    """An image whose Gram matrices at ``layers`` match ``style``'s (Fig. 1, bottom; NIPS 2015).
+
+    ``size`` sizes the style image (long side); the result has ``shape`` (H, W), by default the
+    style image's.
+    """
+    model = model if model is not None else load_vgg()
+    style_image = _as_image(style, size=size)
+    objective = make_objective(model, styles=[style_image], style_layers=layers,
+                               style_layer_weights=style_layer_weights)
+    out_shape = (1, 3, *(shape or style_image.shape[-2:]))
+    start = initial_image(init, out_shape, style=style_image, seed=seed)
+    synthesis_options.setdefault("description", "style reconstruction")
+    return synthesize(objective, start, **synthesis_options)

@@ -1,0 +1,216 @@
+"""Where the network's weights come from: one setting chooses.
+
+A model is named ``ARCH[-SOURCE]`` (argument ``model``, flag ``--model`` or ``$GATYS_MODEL``):
+
+| name                   | weights                                            | input convention |
+|------------------------|----------------------------------------------------|------------------|
+| ``vgg19`` (default)    | torchvision's ImageNet VGG-19 (hub cache, download) | torchvision      |
+| ``vgg16``              | torchvision's ImageNet VGG-16                       | torchvision      |
+| ``vgg19`` + a file     | that file (``weights`` / ``$GATYS_WEIGHTS``)        | torchvision      |
+| ``vgg16-caffe`` + file | that file, e.g. the original Caffe release          | caffe            |
+| ``vgg19-random[:SEED]`` | random initialisation (He normal), seed 0 unless given | torchvision   |
+
+Files are loaded with ``torch.load(..., weights_only=True)``: a pickle that would run code is
+refused. A file holds a ``state_dict`` keyed like torchvision's ``features`` (``features.0.weight``
+or ``0.weight``); classifier keys are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import urllib.error
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .errors import SettingError, WeightsError
+from .settings import MODEL_ENV, WEIGHTS_ENV, from_env, resolve_device
+from .vgg import ARCHITECTURES, CONVENTIONS, VGGFeatures, build_features
+
+DEFAULT_MODEL = "vgg19"
+SOURCES = ("torchvision", "caffe", "random")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A resolved model setting: architecture, weight source, convention, file and seed."""
+
+    arch: str
+    source: str  # "torchvision" (download/cache), "file" or "random"
+    convention: str  # "torchvision" or "caffe"
+    path: Path | None = None
+    seed: int = 0
+
+    @property
+    def description(self) -> str:
+        """A one-line account of the weights, for metrics files and logs."""
+        if self.source == "random":
+            return f"{self.arch}, random weights (seed {self.seed})"
+        if self.source == "file":
+            return f"{self.arch}, {self.convention} convention, weights from {self.path}"
+        return f"{self.arch}, torchvision ImageNet weights"
+
+
+def parse_model(model: str | None = None, weights: str | os.PathLike | None = None) -> ModelSpec:
+    """Resolve ``model`` and ``weights`` (or their environment settings) into a :class:`ModelSpec`."""
+    name = (model or from_env(MODEL_ENV) or DEFAULT_MODEL).strip().lower()
+    path = weights if weights is not None else from_env(WEIGHTS_ENV)
+    arch, _, rest = name.partition("-")
+    source, _, seed_text = rest.partition(":")
+    source = source or "torchvision"
+    if arch not in ARCHITECTURES or source not in SOURCES or (seed_text and source != "random"):
+        raise SettingError(
+            f"unknown model {name!r}; use vgg19, vgg16, vgg19-caffe, vgg16-caffe, "
+            f"vgg19-random or vgg16-random[:SEED] (flag --model or ${MODEL_ENV})"
+        )
+    if source == "random":
+        try:
+            seed = int(seed_text or 0)
+        except ValueError:
+            raise SettingError(f"the seed in model {name!r} must be an integer") from None
+        return ModelSpec(arch, "random", "torchvision", seed=seed)
+    if source == "caffe" and path is None:
+        raise SettingError(
+            f"model {name!r} needs a weights file: pass --weights FILE or set ${WEIGHTS_ENV} "
+            f"(e.g. vgg16-imagenet-caffe.pth)"
+        )
+    if path is not None:
+        return ModelSpec(arch, "file", source, Path(path).expanduser())
+    return ModelSpec(arch, "torchvision", "torchvision")
+
+
+def load_vgg(
+    model: str | ModelSpec | None = None,
+    weights: str | os.PathLike | None = None,
+    pooling: str = "avg",
+    device: str | torch.device | None = None,
+) -> VGGFeatures:
+    """A frozen :class:`VGGFeatures` with the weights the settings name, on ``device``."""
+    spec = model if isinstance(model, ModelSpec) else parse_model(model, weights)
+    device = resolve_device(device)
+    if spec.source == "random":
+        state_dict = random_state_dict(spec.arch, spec.seed)
+    elif spec.source == "file":
+        state_dict = load_state_dict_file(spec.path, spec.arch)
+    else:
+        state_dict = torchvision_state_dict(spec.arch)
+    network = VGGFeatures(spec.arch, pooling, spec.convention, state_dict)
+    network.spec = spec
+    return network.to(device)
+
+
+def random_state_dict(arch: str, seed: int = 0) -> dict[str, torch.Tensor]:
+    """He-normal convolution weights (std = sqrt(2 / fan_out)) and zero biases, from ``seed``.
+
+    The same initialisation torchvision gives an untrained VGG, made reproducible.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    state_dict = {}
+    for key, tensor in build_features(arch).state_dict().items():
+        if key.endswith("weight"):
+            fan_out = tensor.shape[0] * tensor.shape[2] * tensor.shape[3]
+            state_dict[key] = torch.randn(tensor.shape, generator=generator) * math.sqrt(2 / fan_out)
+        else:
+            state_dict[key] = torch.zeros_like(tensor)
+    return state_dict
+
+
+def torchvision_state_dict(arch: str) -> dict[str, torch.Tensor]:
+    """torchvision's ImageNet weights for ``arch`` from the hub cache, downloading if needed."""
+    from torchvision import models
+
+    enum = {"vgg16": models.VGG16_Weights, "vgg19": models.VGG19_Weights}[arch]
+    url = enum.IMAGENET1K_V1.url
+    try:
+        full = torch.hub.load_state_dict_from_url(
+            url, progress=True, check_hash=True, map_location="cpu", weights_only=True
+        )
+    except (urllib.error.URLError, OSError, RuntimeError) as exc:
+        cache = Path(torch.hub.get_dir()) / "checkpoints"
+        raise WeightsError(
+            f"could not get torchvision's {arch} ImageNet weights ({exc.__class__.__name__}: "
+            f"{exc}); offline, point ${WEIGHTS_ENV} (or --weights) at a local weights file and "
+            f"name its convention in ${MODEL_ENV} (e.g. {MODEL_ENV}=vgg16-caffe "
+            f"{WEIGHTS_ENV}=/path/vgg16-imagenet-caffe.pth), or put {url.rsplit('/', 1)[-1]} "
+            f"into {cache}"
+        ) from exc
+    return features_state_dict(full, arch, f"torchvision's {arch} weights")
+
+
+def load_state_dict_file(path: str | os.PathLike, arch: str) -> dict[str, torch.Tensor]:
+    """The ``features`` weights of ``arch`` from the file at ``path``, checked key by key."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(
+            f"weights file {path} does not exist; check --weights / ${WEIGHTS_ENV}"
+        )
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
+        reason = (
+            "it holds objects other than tensors, and loading it could run code"
+            if "weights_only" in str(exc) or "Unsupported global" in str(exc)
+            else "it is truncated, corrupt or not a PyTorch file"
+        )
+        raise WeightsError(
+            f"cannot load weights file {path}: {reason}; use a plain state_dict saved with "
+            f"torch.save(model.features.state_dict(), file)"
+        ) from exc
+    return features_state_dict(loaded, arch, str(path))
+
+
+def features_state_dict(
+    loaded: object, arch: str, origin: str
+) -> dict[str, torch.Tensor]:
+    """Keep the ``features`` tensors of a loaded dict, keyed ``"0.weight"``; check their shapes."""
+    if isinstance(loaded, dict) and isinstance(loaded.get("state_dict"), dict):
+        loaded = loaded["state_dict"]
+    if not isinstance(loaded, dict) or not all(isinstance(v, torch.Tensor) for v in loaded.values()):
+        raise WeightsError(f"{origin} is not a state_dict of tensors; save one with torch.save")
+    stripped = {
+        key.removeprefix("features."): value
+        for key, value in loaded.items()
+        if not key.startswith("classifier.")
+    }
+    expected = build_features(arch).state_dict()
+    missing = [key for key in expected if key not in stripped]
+    if missing:
+        conv_count = sum(1 for key in stripped if key.endswith(".weight"))
+        hint = {13: " (it looks like vgg16)", 16: " (it looks like vgg19)"}.get(conv_count, "")
+        raise WeightsError(
+            f"{origin} lacks {len(missing)} {arch} tensor(s), e.g. features.{missing[0]}; it holds "
+            f"{conv_count} convolution weights{hint}; name the right architecture in --model / "
+            f"${MODEL_ENV}"
+        )
+    for key, tensor in expected.items():
+        if stripped[key].shape != tensor.shape:
+            raise WeightsError(
+                f"{origin}: features.{key} has shape {tuple(stripped[key].shape)}, {arch} needs "
+                f"{tuple(tensor.shape)}; is the file for another network?"
+            )
+    return {key: stripped[key].float() for key in expected}
+
+
+def convert_convention(
+    state_dict: dict[str, torch.Tensor], source: str, target: str
+) -> dict[str, torch.Tensor]:
+    """Rewrite the first convolution so weights made for ``source`` input accept ``target`` input.
+
+    With ``z = (x * s - m) / d`` per channel, ``x`` the 0..1 image, the first layer computes
+    ``W * z_source + b``. Substituting ``x = (z_target * d_t + m_t) / s_t`` gives weights
+    ``W * (s_s d_t) / (s_t d_s)`` and a bias that absorbs the constant. Exact wherever the 3×3
+    kernel does not overlap the zero padding (the padding is zero in each convention's own units).
+    """
+    src, dst = CONVENTIONS[source], CONVENTIONS[target]
+    converted = dict(state_dict)
+    weight, bias = state_dict["0.weight"], state_dict["0.bias"]
+    s_s, s_t = src.scale, dst.scale
+    m_s, m_t = torch.tensor(src.mean), torch.tensor(dst.mean)
+    d_s, d_t = torch.tensor(src.std), torch.tensor(dst.std)
+    gain = (s_s * d_t) / (s_t * d_s)  # per input channel
+    offset = (s_s * m_t / s_t - m_s) / d_s  # z_source = gain * z_target + offset
+    converted["0.weight"] = weight * gain.view(1, 3, 1, 1)
+    converted["0.bias"] = bias + (weight.sum(dim=(2, 3)) * offset.view(1, 3)).sum(dim=1)
+    return converted

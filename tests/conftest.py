@@ -1,0 +1,29 @@
+"""Shared fixtures: small random-weight networks and synthetic images, no downloads."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+from gatys.vgg import VGGFeatures
+from gatys.weights import random_state_dict
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch):
+    """Tests see no GATYS_* settings unless they set them (CI sets them for real-weights tests)."""
+    for name in ("GATYS_MODEL", "GATYS_WEIGHTS", "GATYS_DEVICE"):
+        monkeypatch.delenv(name, raising=False)
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+
+@pytest.fixture(scope="session")
+def vgg16_random() -> VGGFeatures:
+    return VGGFeatures("vgg16", "avg", "torchvision", random_state_dict("vgg16", seed=0))
+
+
+@pytest.fixture(scope="session")
+def vgg16_random_caffe() -> VGGFeatures:
+    return VGGFeatures("vgg16", "avg", "caffe", random_state_dict("vgg16", seed=0))

@@ -1,0 +1,32 @@
+"""Synthetic images and paths shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+
+def synthetic_image(height: int = 32, width: int = 32, seed: int = 0) -> torch.Tensor:
+    """A smooth image with structure: colour gradients plus a few blobs, (1, 3, H, W) in 0..1."""
+    generator = torch.Generator().manual_seed(seed)
+    ys = torch.linspace(0, 1, height).view(height, 1).expand(height, width)
+    xs = torch.linspace(0, 1, width).view(1, width).expand(height, width)
+    image = torch.stack([xs, ys, 1 - xs * ys])
+    for _ in range(3):
+        cy, cx = torch.rand(2, generator=generator)
+        colour = torch.rand(3, 1, 1, generator=generator)
+        blob = torch.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / 0.02)
+        image = image * (1 - blob) + colour * blob
+    return image.clamp(0, 1).unsqueeze(0)
+
+
+def striped_image(height: int = 32, width: int = 32, period: int = 4) -> torch.Tensor:
+    """A texture: diagonal colour stripes, (1, 3, H, W)."""
+    ys = torch.arange(height).view(height, 1)
+    xs = torch.arange(width).view(1, width)
+    phase = ((xs + ys) % period).float() / period
+    return torch.stack([phase, 1 - phase, 0.5 + 0.5 * (phase > 0.5).float()]).unsqueeze(0)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"

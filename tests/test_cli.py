@@ -1,0 +1,109 @@
+"""The command line end to end on tiny images with a random-weight network."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from gatys.cli import main
+from gatys.images import load_image, save_image
+
+from helpers import striped_image, synthetic_image
+
+
+@pytest.fixture
+def inputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
+    monkeypatch.setenv("GATYS_DEVICE", "cpu")
+    content, style = tmp_path / "content.png", tmp_path / "style.jpg"
+    save_image(synthetic_image(40, 56), content)
+    save_image(striped_image(48, 48), style)
+    return tmp_path, content, style
+
+
+def test_transfer_writes_the_image_and_history(inputs, capsys):
+    folder, content, style = inputs
+    out, history = folder / "out" / "result.png", folder / "history.json"
+    code = main(["transfer", str(content), str(style), "-o", str(out), "--size", "32",
+                 "--iterations", "4", "--ratio", "1e-2", "--history", str(history),
+                 "--snapshots", str(folder / "snaps"), "--snapshot-every", "2", "-q"])
+    assert code == 0
+    image = load_image(out)
+    assert image.shape == (1, 3, 23, 32)  # long side 32, aspect of the 40×56 content
+    assert not torch.allclose(image, load_image(content, size=32), atol=0.05)
+    record = json.loads(history.read_text())
+    assert record["settings"]["ratio"] == 1e-2 and "random weights" in record["model"]
+    assert record["history"]["iterations"] == [0, 1, 2, 3, 4]
+    assert sorted(p.name for p in (folder / "snaps").iterdir()) == ["iter_00002.png", "iter_00004.png"]
+    assert "completed 4 iterations" in capsys.readouterr().err
+
+
+def test_two_styles_with_blend_weights(inputs):
+    folder, content, style = inputs
+    second = folder / "second.png"
+    save_image(striped_image(32, 32, period=8), second)
+    out = folder / "blend.png"
+    assert main(["transfer", str(content), str(style), str(second), "--style-weights", "0.7,0.3",
+                 "-o", str(out), "--size", "24", "--iterations", "2", "-q"]) == 0
+    assert out.exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--content-layers", "relu9_1"], "relu9_1"),
+    (["--style-layers", "conv5_4"], "conv5_4"),  # VGG-16 has no conv5_4
+    (["--style-weights", "1,2"], "2 style weights for 1 style"),
+    (["--model", "vgg11"], "unknown model"),
+    (["--device", "quantum"], "unknown device"),
+    (["--init", "missing.png"], "--init"),
+])
+def test_bad_settings_exit_2_and_write_nothing(inputs, capsys, extra, message):
+    folder, content, style = inputs
+    out = folder / "never.png"
+    code = main(["transfer", str(content), str(style), "-o", str(out), "--size", "24",
+                 "--iterations", "2", "-q", *extra])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("flag, value", [("--size", "0"), ("--size", "-3"), ("--iterations", "0"),
+                                         ("--ratio", "0"), ("--ratio", "nan"), ("--ratio", "-1")])
+def test_bad_numbers_are_rejected_by_the_parser(inputs, capsys, flag, value):
+    folder, content, style = inputs
+    with pytest.raises(SystemExit) as info:
+        main(["transfer", str(content), str(style), "-o", str(folder / "x.png"), flag, value])
+    assert info.value.code == 2
+    assert flag in capsys.readouterr().err
+    assert not (folder / "x.png").exists()
+
+
+def test_missing_input_and_bad_output_name(inputs, capsys):
+    folder, content, style = inputs
+    assert main(["transfer", str(folder / "nope.jpg"), str(style), "-o", str(folder / "a.png")]) == 2
+    assert "nope.jpg" in capsys.readouterr().err
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "a.xyz")]) == 2
+    assert ".xyz" in capsys.readouterr().err
+    assert not list(folder.glob("a.*"))
+
+
+def test_help_reads_like_a_manual(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["transfer", "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for needle in ("--ratio", "alpha/beta", "GATYS_WEIGHTS", "exit status", "examples", "relu4_2"):
+        assert needle in text
+
+
+def test_layers_command(capsys):
+    assert main(["layers", "--arch", "vgg16"]) == 0
+    text = capsys.readouterr().out
+    assert "conv5_3" in text and "conv5_4" not in text
+
+
+def test_python_dash_m(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "gatys", "--help"], capture_output=True,
+                               text=True, timeout=120)
+    assert completed.returncode == 0 and "transfer" in completed.stdout

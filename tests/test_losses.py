@@ -1,0 +1,115 @@
+"""The paper's equations against hand-computed values and autograd."""
+
+import pytest
+import torch
+
+from gatys import losses
+
+
+def features_2x1x2():
+    # N = 2 feature maps, M = 2 positions: F = [[1, 2], [3, 4]].
+    return torch.tensor([[1.0, 2.0], [3.0, 4.0]]).view(1, 2, 1, 2)
+
+
+def test_gram_matrix_by_hand():
+    gram = losses.gram_matrix(features_2x1x2())
+    assert torch.equal(gram, torch.tensor([[[5.0, 11.0], [11.0, 25.0]]]))
+
+
+def test_gram_normalisations_are_named_options():
+    features = features_2x1x2()
+    assert torch.allclose(losses.gram_matrix(features, "positions"), losses.gram_matrix(features) / 2)
+    assert torch.allclose(losses.gram_matrix(features, "elements"), losses.gram_matrix(features) / 4)
+    with pytest.raises(ValueError, match="normalize"):
+        losses.gram_matrix(features, "mean")
+
+
+def test_content_loss_by_hand():
+    features = torch.tensor([1.0, 2.0, 3.0]).view(1, 3, 1, 1)
+    target = torch.tensor([0.0, 2.0, 5.0]).view(1, 3, 1, 1)
+    assert losses.content_loss(features, target).item() == pytest.approx(2.5)  # ½ (1 + 0 + 4)
+    assert losses.content_loss(features, target, "mean").item() == pytest.approx(2.5 / 3)
+
+
+def test_content_gradient_is_f_minus_p_where_f_positive():
+    torch.manual_seed(0)
+    pre_activation = torch.randn(1, 4, 5, 6, dtype=torch.float64, requires_grad=True)
+    target = torch.relu(torch.randn(1, 4, 5, 6, dtype=torch.float64))
+    features = torch.relu(pre_activation)
+    losses.content_loss(features, target).sum().backward()
+    expected = (features - target).detach() * (pre_activation > 0)
+    assert torch.allclose(pre_activation.grad, expected)
+    assert (pre_activation.grad[pre_activation <= 0] == 0).all()
+
+
+def test_style_layer_loss_by_hand():
+    # G = [[5, 11], [11, 25]], A = 0: Σ G² = 892; 4 N² M² = 4·4·4 = 64.
+    target = torch.zeros(1, 2, 2)
+    assert losses.style_layer_loss(features_2x1x2(), target).item() == pytest.approx(892 / 64)
+
+
+def test_style_layer_gradient_matches_the_paper():
+    # ∂E_l/∂F = 1 / (N² M²) · (G − A) F  (paper, eq. 6, where F > 0)
+    torch.manual_seed(1)
+    features = torch.rand(1, 3, 4, 5, dtype=torch.float64, requires_grad=True)
+    style = torch.rand(1, 3, 6, 2, dtype=torch.float64)
+    target = losses.gram_matrix(style)
+    losses.style_layer_loss(features, target).sum().backward()
+    n, m = 3, 20
+    flat = features.detach().flatten(2)
+    expected = torch.bmm(losses.gram_matrix(features.detach()) - target, flat) / (n**2 * m**2)
+    assert torch.allclose(features.grad.flatten(2), expected)
+
+
+def test_style_loss_ignores_positions():
+    torch.manual_seed(2)
+    features = torch.rand(1, 8, 6, 7)
+    target = losses.gram_matrix(torch.rand(1, 8, 5, 5))
+    permutation = torch.randperm(42)
+    shuffled = features.flatten(2)[:, :, permutation].view(1, 8, 6, 7)
+    assert torch.allclose(
+        losses.style_layer_loss(features, target), losses.style_layer_loss(shuffled, target)
+    )
+
+
+def test_style_layer_normalisation_is_size_independent():
+    # Tiling a texture and its target 2×2 multiplies M by 4 and G, A by 4: E_l stays the same.
+    torch.manual_seed(3)
+    features = torch.rand(1, 5, 4, 6)
+    style = torch.rand(1, 5, 3, 3)
+    small = losses.style_layer_loss(features, losses.gram_matrix(style))
+    large = losses.style_layer_loss(
+        features.repeat(1, 1, 2, 2), losses.gram_matrix(style.repeat(1, 1, 2, 2))
+    )
+    assert torch.allclose(small, large, rtol=1e-5)
+    # Without the 1/(4 N² M²) normalisation the tiled loss would be 16× larger.
+    assert not torch.allclose(small * 16, large, rtol=1e-2)
+
+
+def test_style_loss_weights_default_to_the_mean():
+    torch.manual_seed(4)
+    features = {"a": torch.rand(1, 3, 4, 4), "b": torch.rand(1, 6, 2, 2)}
+    targets = {"a": losses.gram_matrix(torch.rand(1, 3, 4, 4)),
+               "b": losses.gram_matrix(torch.rand(1, 6, 2, 2))}
+    per_layer = {k: losses.style_layer_loss(features[k], targets[k]) for k in targets}
+    assert torch.allclose(losses.style_loss(features, targets), (per_layer["a"] + per_layer["b"]) / 2)
+    weighted = losses.style_loss(features, targets, {"a": 2.0, "b": 0.5})
+    assert torch.allclose(weighted, 2.0 * per_layer["a"] + 0.5 * per_layer["b"])
+
+
+def test_losses_are_batched():
+    torch.manual_seed(5)
+    features = torch.rand(3, 4, 5, 5)
+    content_target = torch.rand(1, 4, 5, 5)
+    gram_target = losses.gram_matrix(torch.rand(1, 4, 5, 5))
+    batched_content = losses.content_loss(features, content_target)
+    batched_style = losses.style_layer_loss(features, gram_target)
+    assert batched_content.shape == batched_style.shape == (3,)
+    for i in range(3):
+        assert torch.allclose(batched_content[i], losses.content_loss(features[i:i + 1], content_target)[0])
+        assert torch.allclose(batched_style[i], losses.style_layer_loss(features[i:i + 1], gram_target)[0])
+
+
+def test_total_loss():
+    content, style = torch.tensor([2.0]), torch.tensor([3.0])
+    assert losses.total_loss(content, style, alpha=1e-3, beta=1.0).item() == pytest.approx(3.002)

@@ -1,0 +1,166 @@
+"""The pixel optimisation on small random-weight networks: losses must fall, runs must repeat."""
+
+import math
+
+import pytest
+import torch
+
+from gatys.errors import SettingError
+from gatys.synthesis import Objective, noise_image, synthesize
+from gatys.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
+                            synthesize_texture)
+
+from helpers import striped_image, synthetic_image
+
+
+def test_content_reconstruction_from_noise_falls_by_orders_of_magnitude(vgg16_random):
+    result = reconstruct_content(synthetic_image(32, 32), model=vgg16_random, layers=["relu1_1"],
+                                 size=None, iterations=40, progress=False)
+    first, last = result.history.losses[0]["content"], result.final_losses["content"]
+    assert last < first * 1e-3
+    assert result.iterations == 40 and result.history.iterations == list(range(41))
+    # The reconstruction from a shallow layer is close to the image itself.
+    assert (result.image - synthetic_image(32, 32)).abs().mean() < 0.05
+
+
+def test_style_reconstruction_lowers_the_style_loss(vgg16_random):
+    result = synthesize_texture(striped_image(32, 32), model=vgg16_random,
+                                layers=["relu1_1", "relu2_1", "relu3_1"], size=None,
+                                iterations=30, progress=False)
+    first, last = result.history.losses[0], result.final_losses
+    assert last["style"] < first["style"] * 0.05
+    for layer in ("relu1_1", "relu2_1", "relu3_1"):
+        assert last[f"style/{layer}"] < first[f"style/{layer}"]
+    assert last["content"] == 0.0
+
+
+def test_same_seed_same_image_different_seed_different_image(vgg16_random):
+    def run(seed):
+        return style_transfer(synthetic_image(), striped_image(), model=vgg16_random, size=None,
+                              style_layers=["relu1_1", "relu2_1"], ratio=1e-2, seed=seed,
+                              iterations=5, progress=False).image
+    first, again, other = run(0), run(0), run(1)
+    assert torch.equal(first, again)
+    assert not torch.equal(first, other)
+
+
+def test_caffe_convention_stays_finite_and_converges(vgg16_random_caffe):
+    # Caffe weights see 0..255 pixels: features and losses are orders of magnitude larger.
+    result = style_transfer(synthetic_image(48, 48), striped_image(48, 48),
+                            model=vgg16_random_caffe, size=None, ratio=1e-3, iterations=40,
+                            progress=False)
+    assert torch.isfinite(result.image).all()
+    assert all(math.isfinite(v) for row in result.history.losses for v in row.values())
+    assert result.final_losses["total"] < 0.1 * result.history.losses[0]["total"]
+    assert result.stop_reason == "completed 40 iterations"
+
+
+def test_lbfgs_reuses_the_accepted_evaluation(vgg16_random):
+    # step() re-evaluates the point its line search accepted; the cache makes that free, so a
+    # run costs about one forward+backward pass per iteration, not two.
+    result = reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu2_1"],
+                                 size=None, iterations=20, progress=False)
+    evaluations = result.history.evaluations[-1]
+    assert 20 <= evaluations <= 30
+
+
+def test_adam_lowers_the_loss(vgg16_random):
+    result = reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu1_2"],
+                                 size=None, iterations=30, optimizer="adam",
+                                 learning_rate=0.05, progress=False)
+    assert result.final_losses["content"] < 0.2 * result.history.losses[0]["content"]
+    assert result.history.evaluations[-1] == 31  # one pass per iteration, plus the last image
+
+
+def test_snapshots_and_callback_see_every_iterate(vgg16_random, tmp_path):
+    seen = []
+    result = reconstruct_content(
+        synthetic_image(), model=vgg16_random, layers=["relu1_1"], size=None, iterations=6,
+        progress=False, snapshot_every=3, snapshot_dir=tmp_path / "snaps",
+        callback=lambda i, image, values: seen.append((i, image.clone(), values["content"])),
+    )
+    assert sorted(p.name for p in (tmp_path / "snaps").iterdir()) == ["iter_00003.png", "iter_00006.png"]
+    assert [i for i, _, _ in seen] == [1, 2, 3, 4, 5, 6]
+    assert torch.equal(seen[-1][1], result.image)
+    assert seen[-1][2] == result.final_losses["content"]
+    assert not torch.equal(seen[0][1], seen[-1][1])
+
+
+class _NaNAfter(Objective):
+    """An objective that turns non-finite after a number of evaluations."""
+
+    def __init__(self, base: Objective, healthy: int):
+        super().__init__(**{f: getattr(base, f) for f in base.__dataclass_fields__})
+        self.healthy = healthy
+        self.calls = 0
+
+    def __call__(self, image):
+        terms = super().__call__(image)
+        self.calls += 1
+        if self.calls > self.healthy:
+            terms.total = terms.total * float("nan")
+        return terms
+
+
+def test_non_finite_loss_stops_with_the_last_good_image(vgg16_random):
+    base = make_objective(vgg16_random, content=synthetic_image(), content_layers=["relu1_1"])
+    objective = _NaNAfter(base, healthy=6)
+    with pytest.warns(RuntimeWarning, match="non-finite"):
+        result = synthesize(objective, noise_image((1, 3, 32, 32)), iterations=50, progress=False)
+    assert "non-finite" in result.stop_reason
+    assert 0 < result.iterations < 50
+    assert torch.isfinite(result.image).all()
+    assert len(result.history.iterations) == result.iterations + 1
+    assert result.final_losses["content"] < result.history.losses[0]["content"]
+
+
+def test_interrupt_returns_the_last_good_image(vgg16_random):
+    def interrupt(iteration, image, values):
+        if iteration == 3:
+            raise KeyboardInterrupt
+
+    result = reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu1_1"],
+                                 size=None, iterations=20, progress=False, callback=interrupt)
+    assert result.interrupted and result.iterations == 3
+    assert "interrupted after iteration 3" == result.stop_reason
+
+
+def test_blend_weights(vgg16_random):
+    content, style_a, style_b = synthetic_image(), striped_image(), striped_image(period=8)
+    layers = ["relu1_1", "relu2_1"]
+    only_a = make_objective(vgg16_random, content=content, styles=[style_a], style_layers=layers)
+    blend = make_objective(vgg16_random, content=content, styles=[style_a, style_b],
+                           style_layers=layers, style_blend=[3, 0])
+    half = make_objective(vgg16_random, content=content, styles=[style_a, style_b],
+                          style_layers=layers, style_blend=[1, 1])
+    image = noise_image((1, 3, 32, 32))
+    assert blend.style_blend == [1.0, 0.0] and half.style_blend == [0.5, 0.5]
+    assert torch.allclose(blend(image).total, only_a(image).total)
+    only_b = make_objective(vgg16_random, content=content, styles=[style_b], style_layers=layers)
+    assert torch.allclose(half(image).style, (only_a(image).style + only_b(image).style) / 2)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"style_blend": [1.0]}, "2 style image"),
+    ({"style_blend": [-1.0, 2.0]}, ">= 0"),
+    ({"ratio": 0.0}, "positive"),
+    ({"ratio": float("nan")}, "positive"),
+    ({"style_layers": []}, "style layer"),
+])
+def test_bad_objective_settings_raise(vgg16_random, kwargs, match):
+    arguments = {"content": synthetic_image(), "styles": [striped_image(), striped_image()]}
+    arguments.update(kwargs)
+    with pytest.raises(SettingError, match=match):
+        make_objective(vgg16_random, **arguments)
+
+
+def test_initial_images():
+    content, style = synthetic_image(16, 24), striped_image(40, 40)
+    shape = (1, 3, 16, 24)
+    assert torch.equal(initial_image("content", shape, content=content), content)
+    assert initial_image("style", shape, style=style).shape == shape
+    noise = initial_image("noise", shape, seed=3)
+    assert torch.equal(noise, initial_image("noise", shape, seed=3))
+    assert 0 <= noise.min() and noise.max() <= 1 and noise.std() > 0.2
+    with pytest.raises(SettingError, match="style image"):
+        initial_image("style", shape)
