@@ -41,7 +41,7 @@ data: $(STAMP)
 	@echo "make data: the download step arrives with the figures issue; set GATYS_DATA to a directory holding the paper's images"
 
 bench: $(STAMP)
-	@echo "make bench: the benchmark arrives with the performance issue"
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

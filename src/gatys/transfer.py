@@ -167,8 +167,8 @@ def style_transfer(
     _check_positive("style_scale", style_scale)
     model = model if model is not None else load_vgg()
     content_image = _as_image(content, size=size)
-    style_sources = [styles] if isinstance(styles, (str, os.PathLike, Image.Image)) or (
-        isinstance(styles, torch.Tensor)) else list(styles)
+    single = isinstance(styles, (str, os.PathLike, Image.Image, torch.Tensor))
+    style_sources = [styles] if single else list(styles)
     style_size = max(1, round(max(content_image.shape[-2:]) * style_scale))
     style_images = [_as_image(style, size=style_size) for style in style_sources]
     objective = make_objective(
