@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PROFILE ?= auto
 
 .PHONY: help setup test lab figures smoke data bench clean
 
@@ -32,13 +33,14 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
 figures: $(STAMP)
-	@echo "make figures: the figure notebooks arrive with the figures issue; nothing to regenerate yet"
+	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE) --output figures
 
 smoke: $(STAMP)
-	@echo "make smoke: the notebooks arrive with the figures issue; nothing to run yet"
+	$(BIN)/python scripts/run_notebooks.py --profile smoke --output build/smoke/figures \
+		--cache build/smoke/cache --executed build/smoke/notebooks
 
 data: $(STAMP)
-	@echo "make data: the download step arrives with the figures issue; set GATYS_DATA to a directory holding the paper's images"
+	$(BIN)/python -m gatys.data
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

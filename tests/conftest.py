@@ -11,6 +11,11 @@ from gatys.vgg import VGGFeatures
 from gatys.weights import random_state_dict
 
 
+# The environment as the test run started (CI sets GATYS_* to ../shared), before the fixture below
+# hides it from the tests that must not depend on it.
+ORIGINAL_ENV = dict(os.environ)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch):
     """Tests see no GATYS_* settings unless they set them (CI sets them for real-weights tests)."""

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import sys
 import textwrap
 import warnings
@@ -14,9 +12,11 @@ from pathlib import Path
 
 from . import __version__
 from .errors import GatysError, SettingError
+from .files import write_json
 from .images import load_image, output_format, save_image
 from .settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
-from .transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, style_transfer
+from .transfer import (DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, LOSS_CONVENTIONS,
+                       style_transfer)
 from .vgg import layer_names
 from .weights import load_vgg, parse_model
 
@@ -133,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"style layers (default: {','.join(DEFAULT_STYLE_LAYERS)})")
     losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
                         help="blend weights, one per STYLE (default: equal)")
-    losses.add_argument("--content-reduction", choices=("sum", "mean"), default="sum",
-                        help="sum (the paper) or mean over N_l*M_l (the authors' code)")
+    losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS), default="paper",
+                        help="how --ratio is read: paper (the literal equations, default) or "
+                             "gatys-code (the authors' released code: MSE terms, w_l = 4/N_l^2)")
     network = transfer.add_argument_group("network")
     network.add_argument("--model", metavar="NAME",
                          help=f"network and weight source (default: ${MODEL_ENV} or vgg19)")
@@ -181,7 +182,7 @@ def run_transfer(args: argparse.Namespace) -> int:
     result = style_transfer(
         content, styles, model=model, size=None, style_scale=args.style_scale,
         ratio=args.ratio, content_layers=args.content_layers, style_layers=args.style_layers,
-        style_blend=args.style_weights, content_reduction=args.content_reduction,
+        style_blend=args.style_weights, convention=args.convention,
         init=args.init, seed=args.seed, optimizer=args.optimizer, iterations=args.iterations,
         learning_rate=args.learning_rate, progress=not args.quiet,
         snapshot_every=args.snapshot_every if args.snapshots else 0,
@@ -207,11 +208,7 @@ def _write_history(args, model_description: str, device: str, result) -> None:
         "stop_reason": result.stop_reason,
         "history": result.history.as_dict(),
     }
-    path = Path(args.history)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps(record, indent=1, default=str))
-    os.replace(temp, path)
+    write_json(args.history, record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,7 @@ class Objective:
         style_layer_weights: w_l per style layer (the paper: 1 / number of layers).
         alpha, beta: the weights of the two terms.
         content_reduction: ``"sum"`` (the paper) or ``"mean"`` (see :func:`losses.content_loss`).
+        content_factor: a constant in front of L_content (2 turns ½ Σ into Σ, as an MSE has it).
     """
 
     model: VGGFeatures
@@ -56,6 +57,7 @@ class Objective:
     alpha: float
     beta: float
     content_reduction: str = "sum"
+    content_factor: float = 1.0
 
     @property
     def layers(self) -> list[str]:
@@ -66,7 +68,7 @@ class Objective:
         features = self.model(image, self.layers)
         content = image.new_zeros(image.shape[0])
         for layer, target in self.content_targets.items():
-            content = content + losses.content_loss(
+            content = content + self.content_factor * losses.content_loss(
                 features[layer], target, self.content_reduction
             )
         style_per_layer = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from PIL import Image
@@ -21,6 +22,32 @@ from .synthesis import Objective, SynthesisResult, content_targets, noise_image,
 from .synthesis import synthesize
 from .vgg import VGGFeatures, validate_layers
 from .weights import load_vgg
+
+@dataclass(frozen=True)
+class LossConvention:
+    """How to read α/β: the constants in front of the two terms, named.
+
+    ``paper``: the literal equations, L_content = ½ Σ (F − P)², w_l = 1/L.
+    ``gatys-code``: the authors' released code: content Σ (F − P)² / (N_l M_l) (an MSE), style
+    Σ_l (1/N_l²) · MSE(G/M, A/M) = Σ_l (4/N_l²) E_l; their "style weight 1e3" is α/β = 1e-3.
+    Unlike ``paper``, it does not grow with the image size (the content sum grows with M_l).
+    """
+
+    name: str
+    content_reduction: str
+    content_factor: float
+    style_weighting: str  # "uniform" (1/L) or "inverse-square" (4/N_l²)
+
+    def style_layer_weights(self, model: VGGFeatures, layers: Sequence[str]) -> dict[str, float]:
+        if self.style_weighting == "uniform":
+            return {layer: 1.0 / len(layers) for layer in layers}
+        return {layer: 4.0 / model.channels(layer) ** 2 for layer in layers}
+
+
+LOSS_CONVENTIONS = {
+    "paper": LossConvention("paper", "sum", 1.0, "uniform"),
+    "gatys-code": LossConvention("gatys-code", "mean", 2.0, "inverse-square"),
+}
 
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -62,13 +89,20 @@ def make_objective(
     ratio: float = 1e-3,
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
-    content_reduction: str = "sum",
+    convention: str = "paper",
 ) -> Objective:
     """The objective α L_content + β L_style with β = 1 and α = ``ratio`` (the paper's α/β).
 
     Without ``content`` it is L_style alone (α = 0); without ``styles``, L_content alone (β = 0).
     ``style_blend``: one weight per style image, normalised to sum to 1 (default: equal).
+    ``convention`` names how the ratio is read (:data:`LOSS_CONVENTIONS`); explicit
+    ``style_layer_weights`` replace the convention's w_l.
     """
+    if convention not in LOSS_CONVENTIONS:
+        raise SettingError(
+            f"unknown loss convention {convention!r}; choose one of {', '.join(LOSS_CONVENTIONS)}"
+        )
+    rule = LOSS_CONVENTIONS[convention]
     device = next(model.parameters()).device
     content_layers = validate_layers(content_layers, model.arch) if content is not None else []
     style_layers = validate_layers(style_layers, model.arch) if styles else []
@@ -80,7 +114,7 @@ def make_objective(
         raise SettingError("nothing to match: give a content image, a style image or both")
     blend = _normalised_blend(style_blend, len(styles))
     if style_layer_weights is None:
-        style_layer_weights = {layer: 1.0 / len(style_layers) for layer in style_layers}
+        style_layer_weights = rule.style_layer_weights(model, style_layers)
     else:
         missing = [layer for layer in style_layers if layer not in style_layer_weights]
         if missing:
@@ -101,7 +135,8 @@ def make_objective(
         style_layer_weights=style_layer_weights,
         alpha=alpha,
         beta=beta,
-        content_reduction=content_reduction,
+        content_reduction=rule.content_reduction,
+        content_factor=rule.content_factor,
     )
 
 
@@ -151,7 +186,7 @@ def style_transfer(
     style_layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
-    content_reduction: str = "sum",
+    convention: str = "paper",
     init: str | ImageLike = "noise",
     seed: int = 0,
     **synthesis_options,
@@ -174,7 +209,7 @@ def style_transfer(
     objective = make_objective(
         model, content=content_image, styles=style_images, content_layers=content_layers,
         style_layers=style_layers, ratio=ratio, style_blend=style_blend,
-        style_layer_weights=style_layer_weights, content_reduction=content_reduction,
+        style_layer_weights=style_layer_weights, convention=convention,
     )
     start = initial_image(init, content_image.shape, content=content_image,
                           style=style_images[0], seed=seed)
@@ -188,7 +223,7 @@ def reconstruct_content(
     model: VGGFeatures | None = None,
     layers: Sequence[str] = DEFAULT_CONTENT_LAYERS,
     size: int | None = 512,
-    content_reduction: str = "sum",
+    convention: str = "paper",
     seed: int = 0,
     init: str | ImageLike = "noise",
     **synthesis_options,
@@ -197,7 +232,7 @@ def reconstruct_content(
     model = model if model is not None else load_vgg()
     target = _as_image(image, size=size)
     objective = make_objective(model, content=target, content_layers=layers,
-                               content_reduction=content_reduction)
+                               convention=convention)
     start = initial_image(init, target.shape, content=target, seed=seed)
     synthesis_options.setdefault("description", "content reconstruction")
     return synthesize(objective, start, **synthesis_options)

@@ -156,10 +156,19 @@ class VGGFeatures(nn.Module):
         self.convention = CONVENTIONS[convention]
         self.features = build_features(arch, pooling)
         self.names = layer_names(arch)
+        self.spec = None  # the weights' ModelSpec, set by gatys.weights.load_vgg
+        self.normalised = False  # set by gatys.normalisation.normalise
         if state_dict is not None:
             self.features.load_state_dict(state_dict)
         self.requires_grad_(False)
         self.eval()
+
+    @property
+    def description(self) -> str:
+        """The network in words, for metrics files: weights, pooling, normalisation."""
+        weights = self.spec.description if self.spec is not None else f"{self.arch}, given weights"
+        return (f"{weights}; {self.pooling} pooling"
+                f"{'; normalised (mean activation 1)' if self.normalised else ''}")
 
     def extra_repr(self) -> str:
         return f"arch={self.arch}, pooling={self.pooling}, convention={self.convention.name}"

@@ -1,0 +1,86 @@
+"""Finished panels cached on disk, so an interrupted `make figures` resumes where it stopped.
+
+A panel is one synthesis: its image (PNG) and a record (JSON) of its settings, final losses,
+history and timing. The cache key is a hash of every setting that changes the result, so a
+changed setting never reuses a stale panel. Both files are written atomically (temporary file,
+then rename), the record last: a panel without its record is not finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .files import write_json
+from .images import load_image, save_image
+from .synthesis import SynthesisResult
+
+
+@dataclass
+class Panel:
+    """A finished panel: the image as saved (8-bit, reloaded) and its record."""
+
+    image: torch.Tensor
+    record: dict
+    cached: bool
+
+    @property
+    def final_losses(self) -> dict[str, float]:
+        return self.record["history"]["losses"][-1]
+
+    @property
+    def seconds(self) -> float:
+        return self.record["seconds"]
+
+
+def panel_key(settings: dict) -> str:
+    """A short hash of ``settings`` (JSON with sorted keys)."""
+    text = json.dumps(settings, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+class PanelCache:
+    """Panels under ``root``, one ``<key>.png`` and ``<key>.json`` each."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    def paths(self, settings: dict) -> tuple[Path, Path]:
+        key = panel_key(settings)
+        return self.root / f"{key}.png", self.root / f"{key}.json"
+
+    def get(self, settings: dict) -> Panel | None:
+        image_path, record_path = self.paths(settings)
+        if not (image_path.is_file() and record_path.is_file()):
+            return None
+        try:
+            record = json.loads(record_path.read_text())
+            return Panel(load_image(image_path), record, cached=True)
+        except (ValueError, OSError):
+            return None  # a damaged entry is recomputed
+
+    def get_or_run(self, settings: dict, run: Callable[[], SynthesisResult]) -> Panel:
+        """The cached panel for ``settings``, or run it, store it and return it."""
+        cached = self.get(settings)
+        if cached is not None:
+            return cached
+        result = run()
+        if result.interrupted:
+            raise KeyboardInterrupt  # never cache a half-finished panel
+        image_path, record_path = self.paths(settings)
+        save_image(result.image, image_path)
+        record = {
+            "settings": settings,
+            "stop_reason": result.stop_reason,
+            "iterations": result.iterations,
+            "seconds": result.history.seconds[-1],
+            "history": result.history.as_dict(),
+        }
+        write_json(record_path, record)
+        return Panel(load_image(image_path), record, cached=False)

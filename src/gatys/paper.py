@@ -1,0 +1,98 @@
+"""One place for the paper's settings: every figure's recipe, and the run profiles.
+
+Sources: arXiv 1508.06576 (2015) and CVPR 2016. Layer names are post-ReLU ("conv4_2" in the
+paper is ``relu4_2`` here, as in the authors' code). Values marked (unverified) come from
+secondary copies of the paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The network the experiments run on (the paper: a normalised VGG-19 with average pooling).
+POOLING = "avg"
+NORMALISED = True
+# How α/β is read; chosen and shown in notebooks/06_alpha_beta_calibration.ipynb.
+CONVENTION = "gatys-code"
+
+CONTENT_LAYER = "relu4_2"
+STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+# Fig. 1 (bottom) and Fig. 3 rows: the style layer sets grow one block at a time.
+STYLE_LAYER_SETS = tuple(STYLE_LAYERS[: k + 1] for k in range(len(STYLE_LAYERS)))
+
+# Fig. 1 (top): content reconstructions; arXiv uses conv*_1, CVPR conv*_2.
+CONTENT_LAYERS = {
+    "arxiv": ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"),
+    "cvpr": ("relu1_2", "relu2_2", "relu3_2", "relu4_2", "relu5_2"),
+}
+
+CONTENT_IMAGE = "tubingen"
+
+
+@dataclass(frozen=True)
+class StyleRecipe:
+    """One panel of arXiv Fig. 2 / CVPR Fig. 3: a painting and the paper's α/β for it."""
+
+    image: str
+    arxiv_ratio: float
+    cvpr_ratio: float
+
+
+FIVE_STYLES = (
+    StyleRecipe("shipwreck", 1e-3, 1e-3),
+    StyleRecipe("starry_night", 1e-3, 8e-4),
+    StyleRecipe("the_scream", 1e-3, 5e-3),
+    StyleRecipe("seated_nude", 1e-4, 5e-4),
+    StyleRecipe("composition_vii", 1e-4, 5e-4),
+)
+
+# Fig. 1 (bottom): style reconstructions of these paintings.
+TEXTURE_IMAGES = ("starry_night", "composition_vii")
+
+# arXiv Fig. 3 / CVPR Fig. 4: rows = STYLE_LAYER_SETS, columns = these ratios (unverified).
+TRADEOFF_IMAGE = "composition_vii"
+TRADEOFF_RATIOS = (1e-5, 1e-4, 1e-3, 1e-2)
+
+# CVPR Fig. 5: content layer choice, at α/β = 1e-3.
+CONTENT_LAYER_CHOICE = ("relu2_2", "relu4_2")
+CONTENT_LAYER_CHOICE_RATIO = 1e-3
+CONTENT_LAYER_CHOICE_STYLE = "starry_night"
+
+# CVPR Fig. 6: initialisation from content, style and four noise seeds.
+INIT_STYLE = "starry_night"
+INIT_RATIO = 1e-3
+INIT_NOISE_SEEDS = (0, 1, 2, 3)
+
+# The calibration sweep (notebook 06): ratios over many decades, both conventions.
+CALIBRATION_STYLE = "starry_night"
+CALIBRATION_RATIOS = (1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big and how long: the paper's settings on a GPU, smaller ones on a CPU."""
+
+    name: str
+    size: int  # long side of the result, px
+    iterations: int  # L-BFGS iterations per panel
+    normalisation_size: int  # long side of the images the channel means are measured on
+
+
+PROFILES = {
+    # CVPR Sec. 4: ~512 px, the authors ran 500 L-BFGS iterations.
+    "paper": Profile("paper", 512, 500, 512),
+    # Chosen so that `make figures` finishes within an hour on a 2-core CPU.
+    "cpu": Profile("cpu", 128, 300, 256),
+    # CI: every notebook end to end in seconds; the numbers mean nothing.
+    "smoke": Profile("smoke", 32, 3, 32),
+}
+
+
+def profile(name: str, device_type: str = "cpu") -> Profile:
+    """The named profile; ``"auto"`` is ``paper`` on a GPU and ``cpu`` otherwise."""
+    if name == "auto":
+        name = "cpu" if device_type == "cpu" else "paper"
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown profile {name!r}; choose auto, {', '.join(PROFILES)}") from None

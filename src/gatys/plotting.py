@@ -1,0 +1,88 @@
+"""Figures with matplotlib: image grids, loss curves, and markdown tables of the numbers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import matplotlib
+
+if not os.environ.get("DISPLAY") and "MPLBACKEND" not in os.environ:
+    matplotlib.use("Agg")  # headless runs (make figures, CI) need no display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from .files import write_atomic  # noqa: E402
+
+
+def _show(axis, image: torch.Tensor | None, title: str = "") -> None:
+    axis.set_axis_off()
+    if image is not None:
+        axis.imshow(image.squeeze(0).permute(1, 2, 0).clamp(0, 1).cpu().numpy())
+    if title:
+        axis.set_title(title, fontsize=7)
+
+
+def image_grid(
+    rows: Sequence[Sequence[tuple[torch.Tensor | None, str]]],
+    row_labels: Sequence[str] | None = None,
+    panel_size: float = 1.8,
+    title: str | None = None,
+):
+    """A grid of images; each cell is ``(image (1, 3, H, W) or None, caption)``."""
+    n_rows, n_cols = len(rows), max(len(row) for row in rows)
+    figure, axes = plt.subplots(n_rows, n_cols, squeeze=False,
+                                figsize=(panel_size * n_cols, panel_size * n_rows * 0.9))
+    for r, row in enumerate(rows):
+        for c in range(n_cols):
+            image, caption = row[c] if c < len(row) else (None, "")
+            _show(axes[r][c], image, caption)
+        if row_labels:
+            axes[r][0].text(-0.08, 0.5, row_labels[r], transform=axes[r][0].transAxes,
+                            rotation=90, va="center", ha="right", fontsize=7)
+    if title:
+        figure.suptitle(title, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def line_plot(x: Sequence[float] | None, series: dict[str, Sequence[float]], *,
+              xlabel: str = "iteration", ylabel: str = "loss", log_x: bool = False,
+              log_y: bool = True, title: str | None = None, marker: str | None = None):
+    """One line per named series, against ``x`` (default: the index)."""
+    figure, axis = plt.subplots(figsize=(5, 3.2))
+    for name, values in series.items():
+        axis.plot(x if x is not None else range(len(values)), values, label=name, marker=marker)
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    if log_x:
+        axis.set_xscale("log")
+    if log_y:
+        axis.set_yscale("log")
+    axis.legend(fontsize=7)
+    if title:
+        axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def save_figure(figure, path: str | os.PathLike, dpi: int = 150) -> None:
+    """Save ``figure`` atomically, in the format its suffix names."""
+    write_atomic(path, lambda temp: figure.savefig(temp, dpi=dpi, format=temp.suffix[1:]))
+
+
+def markdown_table(rows: Sequence[dict], digits: int = 4) -> str:
+    """Rows of equal keys as a markdown table, numbers to ``digits`` significant digits."""
+    if not rows:
+        return ""
+    keys = list(rows[0])
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:.{digits}g}"
+        return str(value)
+
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(cell(row[key]) for key in keys) + " |" for row in rows]
+    return "\n".join(lines)
