@@ -107,3 +107,46 @@ def test_python_dash_m(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "gatys", "--help"], capture_output=True,
                                text=True, timeout=120)
     assert completed.returncode == 0 and "transfer" in completed.stdout
+
+
+def test_an_image_too_small_for_the_layers_is_a_clear_error(inputs, capsys):
+    folder, content, style = inputs
+    out = folder / "tiny.png"
+    assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "8", "-q"]) == 2
+    assert "at least 16 px" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_out_of_memory_is_predicted_and_nothing_is_written(inputs, capsys, monkeypatch):
+    import gatys.memory
+
+    monkeypatch.setattr(gatys.memory, "available_bytes", lambda device: 10 * 2**20)
+    folder, content, style = inputs
+    out = folder / "big.png"
+    assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "64", "-q"]) == 2
+    assert "GiB" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_ctrl_c_saves_the_last_good_image_and_says_where(inputs):
+    import os
+    import signal
+    import time
+
+    folder, content, style = inputs
+    out, snapshots = folder / "interrupted.png", folder / "snaps"
+    environment = {**os.environ, "GATYS_MODEL": "vgg16-random", "GATYS_DEVICE": "cpu"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gatys", "transfer", str(content), str(style), "-o", str(out),
+         "--size", "32", "--iterations", "100000", "--snapshots", str(snapshots),
+         "--snapshot-every", "1", "-q"],
+        stderr=subprocess.PIPE, text=True, env=environment)
+    deadline = time.monotonic() + 120
+    while not (snapshots.is_dir() and len(list(snapshots.glob("*.png"))) >= 2):
+        assert process.poll() is None and time.monotonic() < deadline, "no progress"
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert f"the last good image is in {out}" in err
+    assert load_image(out).shape == (1, 3, 23, 32)

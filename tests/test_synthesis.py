@@ -86,28 +86,42 @@ def test_snapshots_and_callback_see_every_iterate(vgg16_random, tmp_path):
     assert not torch.equal(seen[0][1], seen[-1][1])
 
 
-class _NaNAfter(Objective):
-    """An objective that turns non-finite after a number of evaluations."""
+class _NaNAt(Objective):
+    """An objective that evaluates to NaN at the listed evaluations (counted from 1)."""
 
-    def __init__(self, base: Objective, healthy: int):
+    def __init__(self, base: Objective, bad: set[int] | None = None, from_call: int | None = None):
         super().__init__(**{f: getattr(base, f) for f in base.__dataclass_fields__})
-        self.healthy = healthy
-        self.calls = 0
+        self.bad, self.from_call, self.calls = bad or set(), from_call, 0
 
     def __call__(self, image):
         terms = super().__call__(image)
         self.calls += 1
-        if self.calls > self.healthy:
+        if self.calls in self.bad or (self.from_call is not None and self.calls >= self.from_call):
             terms.total = terms.total * float("nan")
         return terms
 
 
-def test_non_finite_loss_stops_with_the_last_good_image(vgg16_random):
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_a_transient_non_finite_loss_is_recovered(vgg16_random, optimizer):
     base = make_objective(vgg16_random, content=synthetic_image(), content_layers=["relu1_1"])
-    objective = _NaNAfter(base, healthy=6)
+    objective = _NaNAt(base, bad={6})
+    with pytest.warns(RuntimeWarning, match=r"non-finite .* in iteration \d+; restarting"):
+        result = synthesize(objective, noise_image((1, 3, 32, 32)), iterations=15,
+                            optimizer=optimizer, learning_rate=0.05 if optimizer == "adam" else None,
+                            progress=False)
+    assert result.iterations == 15
+    assert result.stop_reason == "completed 15 iterations (recovered from 1 non-finite loss)"
+    assert torch.isfinite(result.image).all()
+    assert result.final_losses["content"] < result.history.losses[0]["content"]
+
+
+def test_a_persistent_non_finite_loss_stops_with_the_last_good_image(vgg16_random):
+    base = make_objective(vgg16_random, content=synthetic_image(), content_layers=["relu1_1"])
+    objective = _NaNAt(base, from_call=7)
     with pytest.warns(RuntimeWarning, match="non-finite"):
         result = synthesize(objective, noise_image((1, 3, 32, 32)), iterations=50, progress=False)
-    assert "non-finite" in result.stop_reason
+    assert "stopped: the loss became non-finite" in result.stop_reason
+    assert "after 3 restarts" in result.stop_reason
     assert 0 < result.iterations < 50
     assert torch.isfinite(result.image).all()
     assert len(result.history.iterations) == result.iterations + 1

@@ -181,3 +181,25 @@ def test_device_setting_from_environment(monkeypatch):
         resolve_device()
     monkeypatch.setenv("GATYS_DEVICE", "cpu")
     assert resolve_device().type == "cpu"
+
+
+def test_a_damaged_cached_download_is_fetched_again(tmp_path, monkeypatch):
+    from torchvision.models import VGG16_Weights
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    checkpoints = tmp_path / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    cached = checkpoints / VGG16_Weights.IMAGENET1K_V1.url.rsplit("/", 1)[-1]
+    cached.write_bytes(b"half a download")
+    good = {f"features.{k}": v for k, v in random_state_dict("vgg16", 6).items()}
+    downloads = []
+
+    def download(url, destination, *args, **kwargs):
+        downloads.append(url)
+        torch.save(good, destination)
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", download)
+    with pytest.warns(RuntimeWarning, match="damaged; downloading them again"):
+        model = load_vgg("vgg16", device="cpu")
+    assert len(downloads) == 1
+    assert torch.equal(model.features[0].weight, good["features.0.weight"])

@@ -16,7 +16,6 @@ import argparse
 import hashlib
 import http.client
 import os
-import secrets
 import sys
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence

@@ -10,9 +10,9 @@ its own), unconstrained during the optimisation and clamped to 0..1 only when sh
 Numerical stability (not in the paper, which used Caffe's solver): the objective is divided by its
 value at the initial image, so the optimiser always starts from L = 1 whatever the feature scale
 (Caffe weights see 0..255 pixels, and E_l grows with the fourth power of the features), and L-BFGS
-uses a strong-Wolfe line search, so it never accepts a step that raises the loss. Plain fixed-step
-L-BFGS on Caffe-scale features overshoots to inf/NaN within a few evaluations. A non-finite loss
-stops the run with the last good image and a warning.
+uses a strong-Wolfe line search, so it never accepts a step that raises the loss. A non-finite
+loss restarts the optimiser from the last good image with a smaller step (with a warning); if
+that keeps happening the run stops with the last good image. NaN pixels are never returned.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from tqdm.auto import tqdm
 
 from . import losses
 from .images import save_image
+from .memory import check_fits
 from .vgg import VGGFeatures, validate_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
+MAX_RECOVERIES = 3  # restarts after a non-finite loss before the run stops
 
 
 @dataclass
@@ -196,7 +198,9 @@ def synthesize(
     (learning rate 0.02 per iteration in 0..1 pixel units unless given). ``callback(iteration,
     image, losses)`` and snapshots (``snapshot_dir/iter_00010.png`` every ``snapshot_every``
     iterations) see every iterate. Ctrl-C ends the run early and returns the last good image
-    (``stop_reason`` says so); a non-finite loss does the same, with a warning.
+    (``stop_reason`` says so). A non-finite loss is caught in the iteration it happens: the run
+    restarts from the last good image with a fresh optimiser and half the step, with a warning,
+    up to ``MAX_RECOVERIES`` times; then it stops and returns the last good image.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
@@ -205,18 +209,24 @@ def synthesize(
     if snapshot_every and snapshot_dir is None:
         raise ValueError("snapshot_every needs a snapshot_dir to write into")
     device = next(objective.model.parameters()).device
+    check_fits(objective.model, objective.layers, init.shape[-2], init.shape[-1], init.shape[0])
     pixels = init.detach().to(device=device, dtype=torch.float32).clone().requires_grad_(True)
     evaluator = _Evaluator(objective, pixels)
-    if optimizer == "lbfgs":
-        # One L-BFGS iteration per step() call, so every iterate is seen; the line search may
-        # evaluate up to 24 trial points. The evaluator's cache makes the re-evaluation that
-        # step() starts with free.
-        opt = torch.optim.LBFGS(
-            [pixels], lr=learning_rate or 1.0, max_iter=1, max_eval=25, history_size=100,
-            tolerance_grad=0.0, tolerance_change=0.0, line_search_fn="strong_wolfe",
-        )
-    else:
-        opt = torch.optim.Adam([pixels], lr=learning_rate or 0.02)
+
+    def make_optimizer(step_scale: float) -> torch.optim.Optimizer:
+        if optimizer == "lbfgs":
+            # One L-BFGS iteration per step() call, so every iterate is seen; the line search may
+            # evaluate up to 24 trial points. The evaluator's cache makes the re-evaluation that
+            # step() starts with free.
+            return torch.optim.LBFGS(
+                [pixels], lr=(learning_rate or 1.0) * step_scale, max_iter=1, max_eval=25,
+                history_size=100, tolerance_grad=0.0, tolerance_change=0.0,
+                line_search_fn="strong_wolfe",
+            )
+        return torch.optim.Adam([pixels], lr=(learning_rate or 0.02) * step_scale)
+
+    opt = make_optimizer(1.0)
+    recoveries = 0
 
     history = History()
     bar = tqdm(total=iterations, desc=description, disable=not progress, leave=False)
@@ -242,23 +252,40 @@ def synthesize(
     done = 0
     try:
         record(0, evaluator.evaluate().as_floats())
-        for iteration in range(1, iterations + 1):
-            if optimizer == "lbfgs":
-                opt.step(evaluator.closure)
-            else:
-                evaluator.evaluate()  # gradient at the current image (cached: no recomputation)
-                opt.step()
-            terms = evaluator.evaluate()
+        while done < iterations:
+            try:
+                if optimizer == "lbfgs":
+                    opt.step(evaluator.closure)
+                else:
+                    evaluator.evaluate()  # gradient at the current image (cached)
+                    opt.step()
+                terms = evaluator.evaluate()
+            except _NonFiniteLoss as exc:
+                if recoveries == MAX_RECOVERIES:
+                    raise
+                # Start again from the last good image with a fresh optimiser and a smaller step.
+                recoveries += 1
+                step_scale = 0.5**recoveries
+                warnings.warn(
+                    f"the loss became non-finite ({exc.args[0]}) in iteration {done + 1}; "
+                    f"restarting from the image of iteration {done} with the step scaled by "
+                    f"{step_scale:g} (recovery {recoveries} of {MAX_RECOVERIES})",
+                    RuntimeWarning, stacklevel=2)
+                with torch.no_grad():
+                    pixels.copy_(last_good)
+                opt = make_optimizer(step_scale)
+                continue
             if torch.equal(pixels.detach(), last_good):
                 stop_reason = f"converged after {done} iterations (the step became zero)"
                 break
             last_good = pixels.detach().clone()
-            done = iteration
-            record(iteration, terms.as_floats())
+            done += 1
+            record(done, terms.as_floats())
     except _NonFiniteLoss as exc:
         stop_reason = (
-            f"stopped: the loss became non-finite ({exc.args[0]}) in iteration {done + 1}; "
-            f"returning the image of iteration {done}"
+            f"stopped: the loss became non-finite ({exc.args[0]}) in iteration {done + 1}"
+            f"{f' after {recoveries} restarts' if recoveries else ''}; returning the image of "
+            f"iteration {done}"
         )
         warnings.warn(stop_reason + "; try the other optimizer or a smaller learning rate",
                       RuntimeWarning, stacklevel=2)
@@ -266,6 +293,9 @@ def synthesize(
         stop_reason = f"interrupted after iteration {done}"
     finally:
         bar.close()
+    if recoveries and stop_reason.startswith(("completed", "converged")):
+        plural = "es" if recoveries > 1 else ""
+        stop_reason += f" (recovered from {recoveries} non-finite loss{plural})"
     return SynthesisResult(last_good.clamp(0, 1).cpu(), history, stop_reason, done)
 
 

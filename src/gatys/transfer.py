@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from .errors import SettingError
+from .errors import LayerError, SettingError
 from .images import load_image
 from .synthesis import Objective, SynthesisResult, content_targets, noise_image, style_targets
 from .synthesis import synthesize
@@ -112,6 +112,14 @@ def make_objective(
         raise SettingError("a style image needs at least one style layer")
     if content is None and not styles:
         raise SettingError("nothing to match: give a content image, a style image or both")
+    smallest = model.min_size([*content_layers, *style_layers])
+    for name, image in [("content", content), *(("style", style) for style in styles)]:
+        if image is not None and min(image.shape[-2:]) < smallest:
+            raise LayerError(
+                f"the {name} image is {image.shape[-2]}×{image.shape[-1]} px, too small for the "
+                f"layers asked for: they need at least {smallest} px on each side; use a larger "
+                f"size or shallower layers"
+            )
     blend = _normalised_blend(style_blend, len(styles))
     if style_layer_weights is None:
         style_layer_weights = rule.style_layer_weights(model, style_layers)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import urllib.error
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,19 +124,30 @@ def torchvision_state_dict(arch: str) -> dict[str, torch.Tensor]:
 
     enum = {"vgg16": models.VGG16_Weights, "vgg19": models.VGG19_Weights}[arch]
     url = enum.IMAGENET1K_V1.url
-    try:
-        full = torch.hub.load_state_dict_from_url(
-            url, progress=True, check_hash=True, map_location="cpu", weights_only=True
-        )
-    except (urllib.error.URLError, OSError, RuntimeError) as exc:
-        cache = Path(torch.hub.get_dir()) / "checkpoints"
-        raise WeightsError(
-            f"could not get torchvision's {arch} ImageNet weights ({exc.__class__.__name__}: "
-            f"{exc}); offline, point ${WEIGHTS_ENV} (or --weights) at a local weights file and "
-            f"name its convention in ${MODEL_ENV} (e.g. {MODEL_ENV}=vgg16-caffe "
-            f"{WEIGHTS_ENV}=/path/vgg16-imagenet-caffe.pth), or put {url.rsplit('/', 1)[-1]} "
-            f"into {cache}"
-        ) from exc
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+    for attempt in (1, 2):
+        try:
+            full = torch.hub.load_state_dict_from_url(
+                url, progress=True, check_hash=True, map_location="cpu", weights_only=True
+            )
+            break
+        except (urllib.error.URLError, OSError) as exc:
+            raise WeightsError(
+                f"could not get torchvision's {arch} ImageNet weights ({exc.__class__.__name__}: "
+                f"{exc}); offline, point ${WEIGHTS_ENV} (or --weights) at a local weights file "
+                f"and name its convention in ${MODEL_ENV} (e.g. {MODEL_ENV}=vgg16-caffe "
+                f"{WEIGHTS_ENV}=/path/vgg16-imagenet-caffe.pth), or put {cached.name} into "
+                f"{cached.parent}"
+            ) from exc
+        except Exception as exc:  # noqa: BLE001 - a damaged cached file: fetch it again, once
+            if attempt == 2 or not cached.is_file():
+                raise WeightsError(
+                    f"torchvision's {arch} weights could not be read ({exc}); delete {cached} "
+                    f"and run again to download them afresh"
+                ) from exc
+            warnings.warn(f"the cached weights {cached} are damaged; downloading them again",
+                          RuntimeWarning, stacklevel=2)
+            cached.unlink()
     return features_state_dict(full, arch, f"torchvision's {arch} weights")
 
 
