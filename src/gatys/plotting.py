@@ -86,3 +86,30 @@ def markdown_table(rows: Sequence[dict], digits: int = 4) -> str:
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(cell(row[key]) for key in keys) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def feature_maps(features: dict[str, torch.Tensor], count: int = 6, panel_size: float = 1.3):
+    """The first ``count`` feature maps of each layer in ``features`` ((1, N, H, W) each), a row
+    per layer, each map scaled to its own range."""
+    figure, axes = plt.subplots(len(features), count, squeeze=False,
+                                figsize=(panel_size * count, panel_size * len(features)))
+    for row, (layer, maps) in enumerate(features.items()):
+        for column in range(count):
+            axis = axes[row][column]
+            axis.set_axis_off()
+            axis.imshow(maps[0, column].detach().cpu().numpy(), cmap="magma")
+            axis.set_title(f"{layer} #{column}", fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def gram_matrices(grams: dict[str, torch.Tensor], channels: int = 32):
+    """Heat maps of Gram matrices ((1, N, N) each), the first ``channels`` maps of each."""
+    figure, axes = plt.subplots(1, len(grams), squeeze=False, figsize=(2.6 * len(grams), 2.6))
+    for axis, (name, gram) in zip(axes[0], grams.items()):
+        axis.imshow(gram[0, :channels, :channels].detach().cpu().numpy(), cmap="viridis")
+        axis.set_title(name, fontsize=8)
+        axis.set_xticks([])
+        axis.set_yticks([])
+    figure.tight_layout()
+    return figure

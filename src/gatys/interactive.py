@@ -1,0 +1,151 @@
+"""Widgets for the walkthrough: a live style transfer with an α/β slider, and a browser over the
+precomputed trade-off grid. Built with ipywidgets; they never block headless execution (nothing
+runs until a button is pressed or :meth:`StyleExplorer.run` is called from a plain cell).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import traceback
+from pathlib import Path
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from . import paper
+from .data import PAPER_IMAGES
+from .experiments import Context, tradeoff_panel_path
+from .images import to_pil
+from .synthesis import SynthesisResult
+from .transfer import style_transfer
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    to_pil(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _curves_png(content: list[float], style: list[float]) -> bytes:
+    figure, axis = plt.subplots(figsize=(3.6, 2.4))
+    axis.plot(content, label="α·L_content")
+    axis.plot(style, label="β·L_style")
+    axis.set_yscale("log")
+    axis.set_xlabel("iteration")
+    axis.legend(fontsize=7)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+class StyleExplorer:
+    """α/β (log slider), style layers, content layer, style image and init, and a Run button.
+
+    The image and the two weighted loss curves update while the optimisation runs. Errors are
+    printed into ``self.log`` (an Output widget) instead of vanishing inside a callback.
+    """
+
+    def __init__(self, ctx: Context, size: int = 128, iterations: int = 100,
+                 update_every: int = 5) -> None:
+        self.ctx, self.size, self.iterations, self.update_every = ctx, size, iterations, update_every
+        self.ratio = widgets.FloatLogSlider(value=1e-3, base=10, min=-7, max=1, step=0.25,
+                                            description="α/β", readout_format=".0e")
+        self.style_layers = widgets.Dropdown(
+            options=[(f"relu1_1 … {layers[-1]}", layers) for layers in paper.STYLE_LAYER_SETS],
+            value=paper.STYLE_LAYERS, description="style layers")
+        self.content_layer = widgets.Dropdown(
+            options=["relu2_2", "relu3_2", "relu4_2", "relu5_2"], value=paper.CONTENT_LAYER,
+            description="content layer")
+        self.style = widgets.Dropdown(
+            options=[key for key, image in PAPER_IMAGES.items() if image.role == "style"],
+            value="starry_night", description="style")
+        self.init = widgets.Dropdown(options=["noise", "content", "style"], value="noise",
+                                     description="init")
+        self.button = widgets.Button(description="Run", button_style="primary")
+        self.status = widgets.Label()
+        self.image = widgets.Image(format="png")
+        self.curves = widgets.Image(format="png")
+        self.log = widgets.Output()
+        self.button.on_click(self.run)
+        controls = widgets.VBox([self.ratio, self.style_layers, self.content_layer, self.style,
+                                 self.init, widgets.HBox([self.button, self.status])])
+        self.widget = widgets.VBox([widgets.HBox([controls, self.image, self.curves]), self.log])
+        self.result: SynthesisResult | None = None
+        self.seconds: float | None = None
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def run(self, _button=None) -> SynthesisResult | None:
+        """Run one transfer with the current settings; returns the result (None on error)."""
+        self.button.disabled = True
+        content_curve: list[float] = []
+        style_curve: list[float] = []
+        ratio = self.ratio.value
+
+        def show(iteration, image, values):
+            content_curve.append(ratio * values["content"])
+            style_curve.append(values["style"])
+            if iteration % self.update_every == 0 or iteration == self.iterations:
+                self.image.value = _png(image)
+                self.curves.value = _curves_png(content_curve, style_curve)
+                self.status.value = f"iteration {iteration}/{self.iterations}"
+
+        start = time.perf_counter()
+        try:
+            self.result = style_transfer(
+                self.ctx.image(paper.CONTENT_IMAGE, size=self.size),
+                self.ctx.image(self.style.value, size=self.size), model=self.ctx.model,
+                size=None, ratio=ratio, content_layers=[self.content_layer.value],
+                style_layers=self.style_layers.value, init=self.init.value,
+                convention=paper.CONVENTION, iterations=self.iterations, callback=show,
+                progress=False)
+            self.image.value = _png(self.result.image)
+            self.seconds = time.perf_counter() - start
+            self.status.value = f"{self.result.stop_reason} in {self.seconds:.1f} s"
+            return self.result
+        except Exception:  # noqa: BLE001 - shown to the user, not lost in the callback
+            self.status.value = "error: see below"
+            with self.log:
+                traceback.print_exc()
+            return None
+        finally:
+            self.button.disabled = False
+
+
+class GridBrowser:
+    """Slide through the precomputed α/β × style-layer grid (figures/fig3_tradeoff_panels)."""
+
+    def __init__(self, figures_dir: str | Path) -> None:
+        self.figures_dir = Path(figures_dir)
+        self.ratio = widgets.SelectionSlider(options=list(paper.TRADEOFF_RATIOS), value=1e-3,
+                                             description="α/β")
+        self.layers = widgets.SelectionSlider(
+            options=[layers[-1] for layers in paper.STYLE_LAYER_SETS],
+            value=paper.STYLE_LAYERS[-1], description="up to")
+        self.image = widgets.Image(format="png")
+        self.message = widgets.Label()
+        for control in (self.ratio, self.layers):
+            control.observe(lambda _change: self.show(), names="value")
+        self.widget = widgets.VBox([self.ratio, self.layers, self.image, self.message])
+        self.show()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def show(self) -> bool:
+        """Swap in the panel for the current sliders; False (with a message) if it is missing."""
+        path = tradeoff_panel_path(self.figures_dir, self.layers.value, self.ratio.value)
+        if not path.is_file():
+            self.message.value = f"{path.name} not found: run `make figures` first"
+            return False
+        self.image.value = path.read_bytes()
+        self.message.value = f"{paper.TRADEOFF_IMAGE}, style up to {self.layers.value}, α/β = {self.ratio.value:g}"
+        return True
