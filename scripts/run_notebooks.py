@@ -11,12 +11,14 @@ it stopped. The executed notebooks (with outputs) go to --executed; the committe
 from __future__ import annotations
 
 import argparse
-import json
+import logging
 import sys
 import time
 from pathlib import Path
 
 import papermill
+
+from gatys.files import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -32,6 +34,9 @@ def main() -> int:
                         help="where the executed notebooks are written")
     parser.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
     args = parser.parse_args()
+    # papermill logs each cell's output at INFO: the experiments print one line per panel.
+    logging.basicConfig(level=logging.WARNING, format="    %(message)s")
+    logging.getLogger("papermill").setLevel(logging.INFO)
 
     notebooks = [Path(n) for n in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     output = Path(args.output).resolve()
@@ -59,7 +64,7 @@ def main() -> int:
     print(f"all {len(notebooks)} notebooks in {total:.0f} s; figures in {output}")
     if not args.notebooks:
         record = {"profile": args.profile, "seconds_total": total, "seconds": timings}
-        (output / "timings.json").write_text(json.dumps(record, indent=1) + "\n")
+        write_json(output / "timings.json", record)
     return 0
 
 

@@ -21,6 +21,7 @@ import torch
 from . import __version__, paper
 from .data import load_paper_image
 from .files import write_json
+from .images import save_image
 from .metrics import psnr, ssim
 from .normalisation import cache_dir, fingerprint, normalised_vgg
 from .panels import Panel, PanelCache
@@ -110,7 +111,12 @@ def setup(
 
 
 def _panel(ctx: Context, settings: dict, run) -> Panel:
-    return ctx.panels.get_or_run({**ctx.base_settings(), **settings}, run)
+    panel = ctx.panels.get_or_run({**ctx.base_settings(), **settings}, run)
+    # A plain line per panel: visible in papermill's log, where a notebook progress bar is not.
+    label = ", ".join(f"{key}={value}" for key, value in settings.items() if key != "kind")
+    state = "from cache" if panel.cached else f"computed in {panel.seconds:.0f} s"
+    print(f"panel {settings['kind']} ({label}): {state}", flush=True)
+    return panel
 
 
 def _finish(ctx: Context, name: str, figure, rows: list[dict], settings: dict,
@@ -176,7 +182,7 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = paper.TEXTURE_IM
         cells = [(style, key)]
         for layers in paper.STYLE_LAYER_SETS:
             panel = _panel(ctx, {"kind": "texture", "image": key, "layers": layers},
-                           lambda layers=layers: synthesize_texture(
+                           lambda layers=layers, style=style, key=key: synthesize_texture(
                                style, model=ctx.model, layers=layers, size=None,
                                iterations=ctx.profile.iterations, progress=ctx.progress,
                                description=f"texture {key} ×{len(layers)}"))
@@ -244,6 +250,11 @@ def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
                     "style_layers": paper.STYLE_LAYERS}, panels, start)
 
 
+def tradeoff_panel_path(output_dir: str | os.PathLike, deepest_layer: str, ratio: float) -> Path:
+    """Where one panel of the trade-off grid is kept (the walkthrough's browser reads these)."""
+    return Path(output_dir) / "fig3_tradeoff_panels" / f"{deepest_layer}_{ratio:g}.png"
+
+
 def tradeoff_grid(ctx: Context) -> FigureResult:
     """arXiv Fig. 3 / CVPR Fig. 4: style layer sets × α/β on Composition VII."""
     start = time.perf_counter()
@@ -252,6 +263,7 @@ def tradeoff_grid(ctx: Context) -> FigureResult:
         cells = []
         for ratio in paper.TRADEOFF_RATIOS:
             panel = transfer_panel(ctx, paper.TRADEOFF_IMAGE, ratio, style_layers=layers)
+            save_image(panel.image, tradeoff_panel_path(ctx.output_dir, layers[-1], ratio))
             panels.append(panel)
             rows.append(_transfer_row(panel, layers=f"relu1_1..{layers[-1]}", ratio=ratio))
             cells.append((panel.image, f"α/β={ratio:g}"))
