@@ -9,6 +9,8 @@ import torch
 
 from gatys.cli import main
 from gatys.images import load_image, save_image
+from gatys.normalisation import channel_means, normalise
+from gatys.weights import load_vgg, parse_model
 
 from helpers import striped_image, synthetic_image
 
@@ -17,6 +19,7 @@ from helpers import striped_image, synthetic_image
 def inputs(tmp_path, monkeypatch):
     monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
     monkeypatch.setenv("GATYS_DEVICE", "cpu")
+    monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
     content, style = tmp_path / "content.png", tmp_path / "style.jpg"
     save_image(synthetic_image(40, 56), content)
     save_image(striped_image(48, 48), style)
@@ -38,6 +41,29 @@ def test_transfer_writes_the_image_and_history(inputs, capsys):
     assert record["history"]["iterations"] == [0, 1, 2, 3, 4]
     assert sorted(p.name for p in (folder / "snaps").iterdir()) == ["iter_00002.png", "iter_00004.png"]
     assert "completed 4 iterations" in capsys.readouterr().err
+
+
+def test_the_network_is_normalised_over_content_and_style_by_default(inputs):
+    folder, content, style = inputs
+    history = folder / "history.json"
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "a.png"), "--size",
+                 "32", "--iterations", "2", "--history", str(history), "-q"]) == 0
+    settings = json.loads(history.read_text())["settings"]
+    assert settings["normalise"] and settings["convention"] == "gatys-code"
+    [means_file] = (folder / "cache" / "channel-means").iterdir()
+    # The cached means, applied to the same network, give mean activation 1 over the images the
+    # run used: the content at 32 px and the style at the content's long side.
+    model = load_vgg(parse_model("vgg16-random", None), device="cpu")
+    images = [load_image(content, size=32), load_image(style, size=32)]
+    normalised = normalise(model, torch.load(means_file, weights_only=True))
+    for layer, mean in channel_means(normalised, images).items():
+        alive = channel_means(model, images)[layer] > 1e-8
+        assert torch.allclose(mean[alive], torch.ones_like(mean[alive]), atol=1e-3), layer
+
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "b.png"), "--size",
+                 "32", "--iterations", "2", "--no-normalise", "-q"]) == 0
+    assert len(list((folder / "cache" / "channel-means").iterdir())) == 1
+    assert not torch.allclose(load_image(folder / "a.png"), load_image(folder / "b.png"))
 
 
 def test_two_styles_with_blend_weights(inputs):

@@ -10,10 +10,11 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, paper
 from .errors import GatysError, SettingError
 from .files import write_json
 from .images import load_image, output_format, save_image
+from .normalisation import normalised_vgg
 from .settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
 from .transfer import (DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, LOSS_CONVENTIONS,
                        style_transfer)
@@ -34,8 +35,11 @@ losses (paper notation):
   L_content = 1/2 sum (F - P)^2 at the content layers
   E_l       = sum (G - A)^2 / (4 N_l^2 M_l^2) per style layer, L_style = sum_l w_l E_l, w_l = 1/L
   L_total   = alpha L_content + beta L_style, with --ratio = alpha/beta
-  These are the paper's literal formulas. The value of --ratio that gives a balanced image
-  depends on the network's feature scale: see the README's section on alpha/beta.
+  These are the paper's literal formulas (--convention paper). By default --ratio is read as
+  in the authors' released code (--convention {paper.CONVENTION}: mean-squared terms, w_l = 4/N_l^2)
+  on the paper's normalised network (each channel's mean activation 1 over CONTENT and the
+  STYLEs), as the notebooks do. How strong the style is at a given --ratio still depends on
+  the network: on VGG-16 at 128 px the paper's look sits near 1e-5, not 1e-3 (README).
 
 layers:
   Names are conv1_1 ... conv5_4 (before the ReLU), relu1_1 ... relu5_4 (after it) and
@@ -133,9 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"style layers (default: {','.join(DEFAULT_STYLE_LAYERS)})")
     losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
                         help="blend weights, one per STYLE (default: equal)")
-    losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS), default="paper",
-                        help="how --ratio is read: paper (the literal equations, default) or "
-                             "gatys-code (the authors' released code: MSE terms, w_l = 4/N_l^2)")
+    losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS),
+                        default=paper.CONVENTION,
+                        help="how --ratio is read: gatys-code (the authors' released code: MSE "
+                             "terms, w_l = 4/N_l^2; default, as in the notebooks) or paper "
+                             "(the literal equations)")
     network = transfer.add_argument_group("network")
     network.add_argument("--model", metavar="NAME",
                          help=f"network and weight source (default: ${MODEL_ENV} or vgg19)")
@@ -143,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"local weights file (default: ${WEIGHTS_ENV})")
     network.add_argument("--pooling", choices=("avg", "max"), default="avg",
                          help="avg (the paper, default) or max (the trained network)")
+    network.add_argument("--normalise", action=argparse.BooleanOptionalAction, default=True,
+                         help="rescale the network so that each channel's mean activation over "
+                              "CONTENT and the STYLEs is 1, as the paper did over ImageNet "
+                              "(default: on; the means are cached in $GATYS_CACHE)")
     network.add_argument("--device", metavar="DEV",
                          help=f"cpu, cuda, cuda:N, mps or auto (default: ${DEVICE_ENV} or auto)")
     optimisation = transfer.add_argument_group("optimisation")
@@ -177,8 +187,11 @@ def run_transfer(args: argparse.Namespace) -> int:
     spec = parse_model(args.model, args.weights)
     device = resolve_device(args.device)
     content = load_image(args.content, size=args.size)
-    styles = [load_image(path) for path in args.styles]
+    style_size = max(1, round(max(content.shape[-2:]) * args.style_scale))
+    styles = [load_image(path, size=style_size) for path in args.styles]
     model = load_vgg(spec, pooling=args.pooling, device=device)
+    if args.normalise:
+        model = normalised_vgg(model, [content, *styles])
     result = style_transfer(
         content, styles, model=model, size=None, style_scale=args.style_scale,
         ratio=args.ratio, content_layers=args.content_layers, style_layers=args.style_layers,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
+from . import paper
 from .errors import LayerError, SettingError
 from .images import load_image
 from .synthesis import Objective, SynthesisResult, content_targets, noise_image, style_targets
@@ -194,7 +195,7 @@ def style_transfer(
     style_layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
-    convention: str = "paper",
+    convention: str = paper.CONVENTION,
     init: str | ImageLike = "noise",
     seed: int = 0,
     **synthesis_options,
@@ -203,7 +204,10 @@ def style_transfer(
 
     ``size`` is the long side of the result in pixels (None keeps the content's size); each style
     image is resized so its long side is ``style_scale`` times the content's (the paper: the same
-    size). ``ratio`` is α/β. Other keyword arguments go to :func:`~gatys.synthesis.synthesize`.
+    size). ``ratio`` is α/β, read under ``convention`` (default: the notebooks' choice,
+    :data:`gatys.paper.CONVENTION`; ``"paper"`` for the literal equations). Pass a normalised
+    ``model`` (:func:`gatys.normalisation.normalised_vgg`) for the paper's network. Other keyword
+    arguments go to :func:`~gatys.synthesis.synthesize`.
     """
     if size is not None:
         _check_positive("size", size)
