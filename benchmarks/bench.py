@@ -1,28 +1,47 @@
-"""`make bench`: the cost of one style-transfer iteration against its physical floor.
+"""`make bench`: the cost of style transfer against the machine's limits, measured in one run.
 
-The floor is one bare forward+backward pass of the same truncated VGG at the same size (an
-L-BFGS iteration needs at least one). Both are timed in the same run on the same machine, and the
-ratio is what to compare across machines. The network comes from the usual settings
-(GATYS_MODEL / GATYS_WEIGHTS / GATYS_DEVICE); timing does not depend on the weights' values, so
-without weights the benchmark falls back to random weights of the same architecture.
+1. Per-iteration time of a transfer divided by one bare forward+backward pass of the same
+   truncated VGG at the same size (an L-BFGS iteration needs at least one): the floor.
+2. That bare pass's throughput in GFLOP/s (FLOPs counted by torch.utils.flop_counter) against a
+   large float32 matrix multiply on the same device: how close the floor is to the compute limit.
+3. The same transfer written the PyTorch tutorial's way (benchmarks/tutorial_reference.py):
+   seconds per loss evaluation, against gatys's seconds per iteration.
+4. Peak memory of a run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each in a
+   fresh process, beside gatys.memory's estimate.
 
-Usage: python benchmarks/bench.py [--sizes 256 512] [--iterations 10] [--repeats 5]
+All timings are medians within this run, so ratios compare across machines; absolute seconds do
+not. The network comes from the usual settings (GATYS_MODEL / GATYS_WEIGHTS / GATYS_DEVICE);
+timing does not depend on the weights' values, so without weights the benchmark uses random
+weights of the same architecture.
+
+Usage: python benchmarks/bench.py [--sizes 256 512] [--memory-sizes 512 1024] [--iterations 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
+import resource
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import psutil
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from gatys.errors import WeightsError
+from gatys.memory import estimate_bytes
 from gatys.settings import resolve_device
 from gatys.synthesis import noise_image
 from gatys.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, style_transfer
 from gatys.weights import load_vgg, parse_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tutorial_reference  # noqa: E402
 
 
 def describe_machine(device: torch.device) -> str:
@@ -72,13 +91,85 @@ def iteration_seconds(model, size: int, iterations: int, device) -> tuple[float,
     return statistics.median(per_iteration), passes
 
 
+def bare_pass_flops(model, size: int, layers, device) -> int:
+    """FLOPs of one forward to the deepest layer plus backward to the pixels."""
+    image = noise_image((1, 3, size, size), seed=0, device=device).requires_grad_(True)
+    with FlopCounterMode(display=False) as counter:
+        features = model(image, layers)
+        sum(f.sum() for f in features.values()).backward()
+    return counter.get_total_flops()
+
+
+def matmul_gflops(device, repeats: int) -> tuple[float, int]:
+    """Median GFLOP/s of a square float32 matrix multiply large enough to saturate the device."""
+    n = 8192 if device.type == "cuda" else 2048
+    a, b = (torch.randn(n, n, device=device) for _ in range(2))
+    times = []
+    for _ in range(repeats + 1):
+        synchronize(device)
+        start = time.perf_counter()
+        torch.mm(a, b)
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(times[1:]) / 1e9, n
+
+
+def tutorial_seconds(model, size: int, layers, evaluations: int, device) -> float:
+    content = noise_image((1, 3, size, size), seed=1, device=device)
+    style = noise_image((1, 3, size, size), seed=2, device=device)
+    return tutorial_reference.seconds_per_evaluation(
+        model, content, style, list(DEFAULT_CONTENT_LAYERS), list(DEFAULT_STYLE_LAYERS),
+        evaluations, lambda: synchronize(device))
+
+
+def peak_memory_child(size: int, iterations: int, device_name: str | None) -> None:
+    """Run in a fresh process: a transfer at ``size``, then print the peak memory as JSON."""
+    device = resolve_device(device_name)
+    try:
+        model = load_vgg(device=device)
+    except WeightsError:
+        model = load_vgg(f"{parse_model().arch}-random", device=device)
+    content = noise_image((1, 3, size, size), seed=1)
+    style = noise_image((1, 3, size, size), seed=2)
+    baseline = psutil.Process().memory_info().rss if device.type != "cuda" else 0
+    style_transfer(content, style, model=model, size=None, iterations=iterations,
+                   progress=False)
+    if device.type == "cuda":
+        peak = torch.cuda.max_memory_allocated(device)
+    else:  # ru_maxrss is in KiB on Linux
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    layers = list(dict.fromkeys([*DEFAULT_CONTENT_LAYERS, *DEFAULT_STYLE_LAYERS]))
+    estimate = estimate_bytes(model, layers, size, size)
+    # L-BFGS stores two image-sized vectors per iteration, up to its history of 100: a short run
+    # has not filled it yet, so the rest is added as a projection (labelled as such).
+    unfilled = 2 * max(0, 100 - iterations) * content.numel() * content.element_size()
+    print(json.dumps({"peak": peak, "baseline": baseline, "estimate": estimate,
+                      "unfilled history": unfilled,
+                      "kind": "max allocated" if device.type == "cuda" else "RSS"}))
+
+
+def peak_memory(size: int, iterations: int, device) -> dict:
+    command = [sys.executable, __file__, "--memory-child", str(size),
+               "--iterations", str(iterations), "--device", str(device)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[512, 1024])
+    parser.add_argument("--memory-iterations", type=int, default=3)
     parser.add_argument("--device")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        peak_memory_child(args.memory_child, args.iterations, args.device)
+        return
 
     device = resolve_device(args.device)
     try:
@@ -91,12 +182,35 @@ def main() -> None:
     layers = list(dict.fromkeys([*DEFAULT_CONTENT_LAYERS, *DEFAULT_STYLE_LAYERS]))
     print(f"machine: {describe_machine(device)}")
     print(f"network: {source}; layers {', '.join(layers)}")
-    print(f"{'size':>6} {'bare fwd+bwd':>14} {'iteration':>12} {'ratio':>7} {'passes/iter':>12}")
+    peak, matmul_n = matmul_gflops(device, args.repeats)
+    print(f"compute limit: {peak:.0f} GFLOP/s (float32 {matmul_n}x{matmul_n} matrix multiply)")
+    print()
+    print(f"{'size':>6} {'bare fwd+bwd':>13} {'iteration':>10} {'ratio':>6} {'passes/iter':>11} "
+          f"{'GFLOP/s':>8} {'of limit':>8} {'tutorial/eval':>13} {'tutorial/ours':>14}")
     for size in args.sizes:
         bare = bare_pass_seconds(model, size, layers, args.repeats, device)
+        gflops = bare_pass_flops(model, size, layers, device) / bare / 1e9
         iteration, passes = iteration_seconds(model, size, args.iterations, device)
-        print(f"{size:>4}px {bare:>12.3f} s {iteration:>10.3f} s {iteration / bare:>7.2f} "
-              f"{passes:>12.2f}", flush=True)
+        tutorial = tutorial_seconds(model, size, layers, args.iterations, device)
+        print(f"{size:>4}px {bare:>11.3f} s {iteration:>8.3f} s {iteration / bare:>6.2f} "
+              f"{passes:>11.2f} {gflops:>8.0f} {gflops / peak:>8.0%} {tutorial:>11.3f} s "
+              f"{tutorial / iteration:>14.2f}", flush=True)
+    if args.memory_sizes:
+        print()
+        print(f"peak memory of {args.memory_iterations} iterations, each size in a fresh process; "
+              f"the run's share is the peak less the process with its network loaded")
+        print(f"{'size':>6} {'peak memory':>12} {'of it, the run':>14} {'estimate':>9} "
+              f"{'projected with a full L-BFGS history':>38}")
+        for size in args.memory_sizes:
+            record = peak_memory(size, args.memory_iterations, device)
+            if "error" in record:
+                print(f"{size:>4}px  failed: {record['error']}", flush=True)
+                continue
+            run = record["peak"] - record["baseline"]
+            full = record["peak"] + record["unfilled history"]
+            print(f"{size:>4}px {record['peak'] / 2**30:>8.2f} GiB {run / 2**30:>10.2f} GiB "
+                  f"{record['estimate'] / 2**30:>5.2f} GiB {full / 2**30:>34.2f} GiB   "
+                  f"({record['kind']})", flush=True)
 
 
 if __name__ == "__main__":
