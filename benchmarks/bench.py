@@ -33,8 +33,11 @@ import psutil
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from gatys.errors import WeightsError
+from gatys.errors import GatysError, WeightsError
+from gatys.data import image_path, load_paper_image
 from gatys.memory import estimate_bytes
+from gatys.normalisation import normalised_vgg
+from gatys.pyramid import coarse_to_fine
 from gatys.settings import resolve_device
 from gatys.synthesis import noise_image
 from gatys.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, style_transfer
@@ -157,14 +160,66 @@ def peak_memory(size: int, iterations: int, device) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def seconds_to_reach(history, target: float, offset: float = 0.0) -> float | None:
+    """Seconds until the history's total loss first is <= ``target`` (None if never)."""
+    for seconds, losses in zip(history.seconds, history.losses):
+        if losses["total"] <= target:
+            return offset + seconds
+    return None
+
+
+def time_to_quality(model, size: int, iterations: int, pipeline: dict, data_ok: bool) -> None:
+    """The usual single-scale recipe against the coarse-to-fine pipeline, on the paper's images.
+
+    Both optimise the same objective (the default convention, α/β = 1e-3, the network normalised
+    over the two images) and are scored by it at ``size``: the single-scale run's history is at
+    that size already, and the pipeline's last level is too.
+    """
+    if not data_ok:
+        print("time to quality: skipped, the paper's images are not available "
+              "(set GATYS_DATA or run `make data`)")
+        return
+    content = load_paper_image("tubingen", size=size)
+    style = load_paper_image("starry_night", size=size)
+    model = normalised_vgg(model, [content, style])
+    single = style_transfer(content, style, model=model, size=None, iterations=iterations,
+                            progress=False)
+    target = single.final_losses["total"]
+    ladder = coarse_to_fine(content, style, model=model, size=size, progress=False, **pipeline)
+    finest = ladder.levels[-1]
+    before_finest = sum(level["seconds"] for level in ladder.levels[:-1])
+    final_rows = len(ladder.history.losses) - finest["iterations"] - 1
+    ladder_history = type(ladder.history)(
+        ladder.history.iterations[final_rows:], ladder.history.seconds[final_rows:],
+        ladder.history.evaluations[final_rows:], ladder.history.losses[final_rows:])
+    reach = seconds_to_reach(ladder_history, target)
+    sizes = " → ".join(str(max(level["size"])) for level in ladder.levels)
+    print(f"time to quality at {size} px (Neckarfront × Starry Night, normalised network, "
+          f"default convention, α/β = 1e-3, L-BFGS from white noise):")
+    print(f"  single scale, {iterations} iterations: {single.history.seconds[-1]:.0f} s, "
+          f"final loss {target:.4g}")
+    print(f"  coarse-to-fine {sizes} px ({pipeline['iterations']} + "
+          f"{pipeline['refine_iterations']} per finer level): {ladder.history.seconds[-1]:.0f} s "
+          f"({before_finest:.0f} s below {size} px), final loss {ladder.final_losses['total']:.4g}"
+          f" ({ladder.final_losses['total'] / target:.2f} of single scale)")
+    if reach is None:
+        print("  coarse-to-fine did not reach the single-scale loss")
+    else:
+        print(f"  coarse-to-fine reached the single-scale final loss after {reach:.0f} s: "
+              f"{reach / single.history.seconds[-1]:.2f} of the single-scale time")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[256, 512])
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[512, 1024])
     parser.add_argument("--memory-iterations", type=int, default=3)
     parser.add_argument("--device")
+    parser.add_argument("--quality-size", type=int, default=None,
+                        help="time-to-quality size (default 512 on a GPU, 256 on a CPU; 0 skips)")
+    parser.add_argument("--quality-iterations", type=int, default=500)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -185,8 +240,9 @@ def main() -> None:
     peak, matmul_n = matmul_gflops(device, args.repeats)
     print(f"compute limit: {peak:.0f} GFLOP/s (float32 {matmul_n}x{matmul_n} matrix multiply)")
     print()
-    print(f"{'size':>6} {'bare fwd+bwd':>13} {'iteration':>10} {'ratio':>6} {'passes/iter':>11} "
-          f"{'GFLOP/s':>8} {'of limit':>8} {'tutorial/eval':>13} {'tutorial/ours':>14}")
+    if args.sizes:
+        print(f"{'size':>6} {'bare fwd+bwd':>13} {'iteration':>10} {'ratio':>6} {'passes/iter':>11} "
+              f"{'GFLOP/s':>8} {'of limit':>8} {'tutorial/eval':>13} {'tutorial/ours':>14}")
     for size in args.sizes:
         bare = bare_pass_seconds(model, size, layers, args.repeats, device)
         gflops = bare_pass_flops(model, size, layers, device) / bare / 1e9
@@ -195,6 +251,18 @@ def main() -> None:
         print(f"{size:>4}px {bare:>11.3f} s {iteration:>8.3f} s {iteration / bare:>6.2f} "
               f"{passes:>11.2f} {gflops:>8.0f} {gflops / peak:>8.0%} {tutorial:>11.3f} s "
               f"{tutorial / iteration:>14.2f}", flush=True)
+    quality_size = args.quality_size
+    if quality_size is None:
+        quality_size = 512 if device.type == "cuda" else 256
+    if quality_size:
+        print()
+        try:
+            image_path("tubingen"), image_path("starry_night")
+            data_ok = True
+        except GatysError:
+            data_ok = False
+        time_to_quality(model, quality_size, args.quality_iterations,
+                        {"smallest": 128, "iterations": 300, "refine_iterations": 100}, data_ok)
     if args.memory_sizes:
         print()
         print(f"peak memory of {args.memory_iterations} iterations, each size in a fresh process; "

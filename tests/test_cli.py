@@ -66,6 +66,31 @@ def test_the_network_is_normalised_over_content_and_style_by_default(inputs):
     assert not torch.allclose(load_image(folder / "a.png"), load_image(folder / "b.png"))
 
 
+def test_coarse_to_fine_from_the_command_line(inputs, capsys):
+    folder, content, style = inputs
+    out, history = folder / "large.png", folder / "history.json"
+    assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "64",
+                 "--coarse-to-fine", "32", "--iterations", "3", "--refine-iterations", "2",
+                 "--history", str(history), "-q"]) == 0
+    assert load_image(out).shape == (1, 3, 46, 64)
+    record = json.loads(history.read_text())
+    assert [level["size"] for level in record["levels"]] == [[23, 32], [46, 64]]
+    assert [level["iterations"] for level in record["levels"]] == [3, 2]
+    assert record["history"]["iterations"] == [0, 1, 2, 3, 4, 5]
+    assert "completed 2 iterations" in capsys.readouterr().err
+
+
+def test_coarse_to_fine_checks_the_final_size_before_the_first_level(inputs, capsys, monkeypatch):
+    folder, content, style = inputs
+    monkeypatch.setattr("gatys.memory.available_bytes", lambda device: 64 * 2**20)
+    levels_run = []
+    monkeypatch.setattr("gatys.pyramid.style_transfer", lambda *a, **k: levels_run.append(k))
+    out = folder / "never.png"
+    assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "256",
+                 "--coarse-to-fine", "32", "--no-normalise", "-q"]) == 2
+    assert "GiB" in capsys.readouterr().err and not out.exists() and not levels_run
+
+
 def test_two_styles_with_blend_weights(inputs):
     folder, content, style = inputs
     second = folder / "second.png"

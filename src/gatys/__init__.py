@@ -12,6 +12,7 @@ from .errors import GatysError, ImageError, LayerError, SettingError, WeightsErr
 from .images import load_image, save_image  # noqa: E402
 from .losses import content_loss, gram_matrix, style_layer_loss, style_loss, total_loss  # noqa: E402
 from .normalisation import normalised_vgg  # noqa: E402
+from .pyramid import coarse_to_fine  # noqa: E402
 from .synthesis import Objective, SynthesisResult, synthesize  # noqa: E402
 from .transfer import (  # noqa: E402
     make_objective,
@@ -26,7 +27,7 @@ __all__ = [
     "GatysError", "ImageError", "LayerError", "SettingError", "WeightsError",
     "load_image", "save_image",
     "content_loss", "gram_matrix", "style_layer_loss", "style_loss", "total_loss",
-    "normalised_vgg", "Objective", "SynthesisResult", "synthesize",
+    "normalised_vgg", "coarse_to_fine", "Objective", "SynthesisResult", "synthesize",
     "make_objective", "reconstruct_content", "style_transfer", "synthesize_texture",
     "VGGFeatures", "layer_names", "load_vgg", "parse_model",
 ]

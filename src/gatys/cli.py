@@ -15,6 +15,7 @@ from .errors import GatysError, SettingError
 from .files import write_json
 from .images import load_image, output_format, save_image
 from .normalisation import normalised_vgg
+from .pyramid import coarse_to_fine
 from .settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
 from .transfer import (DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, LOSS_CONVENTIONS,
                        style_transfer)
@@ -58,6 +59,7 @@ exit status:
 examples:
   gatys transfer photo.jpg starry_night.jpg -o out.png
   gatys transfer photo.jpg scream.jpg starry_night.jpg --style-weights 0.7,0.3 -o mix.png
+  gatys transfer photo.jpg starry_night.jpg --size 1024 --coarse-to-fine 256 -o large.png
   {MODEL_ENV}=vgg16-caffe {WEIGHTS_ENV}=vgg16-imagenet-caffe.pth \\
       gatys transfer photo.jpg style.jpg --size 256 --iterations 200 -o small.png
 """
@@ -162,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
                               help="optimiser iterations (default: 500, as in the paper)")
     optimisation.add_argument("--learning-rate", type=_positive_float, metavar="LR",
                               help="step size (default: 1 for lbfgs, 0.02 for adam)")
+    optimisation.add_argument("--coarse-to-fine", type=_positive_int, metavar="PX",
+                              help="optimise first at a long side of at least PX (--size "
+                                   "halved while it stays >= PX), then at twice that, up to "
+                                   "--size, each level starting from the previous one "
+                                   "upsampled: --iterations at the first level, "
+                                   "--refine-iterations at each further one (not in the paper)")
+    optimisation.add_argument("--refine-iterations", type=_positive_int, default=100,
+                              metavar="N", help="iterations per finer level (default: 100)")
     optimisation.add_argument("--seed", type=int, default=0,
                               help="seed of the noise image (default: 0)")
     output = transfer.add_argument_group("output")
@@ -192,15 +202,21 @@ def run_transfer(args: argparse.Namespace) -> int:
     model = load_vgg(spec, pooling=args.pooling, device=device)
     if args.normalise:
         model = normalised_vgg(model, [content, *styles])
-    result = style_transfer(
-        content, styles, model=model, size=None, style_scale=args.style_scale,
-        ratio=args.ratio, content_layers=args.content_layers, style_layers=args.style_layers,
-        style_blend=args.style_weights, convention=args.convention,
-        init=args.init, seed=args.seed, optimizer=args.optimizer, iterations=args.iterations,
-        learning_rate=args.learning_rate, progress=not args.quiet,
-        snapshot_every=args.snapshot_every if args.snapshots else 0,
+    options = dict(
+        model=model, style_scale=args.style_scale, ratio=args.ratio,
+        content_layers=args.content_layers, style_layers=args.style_layers,
+        style_blend=args.style_weights, convention=args.convention, init=args.init,
+        seed=args.seed, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        progress=not args.quiet, snapshot_every=args.snapshot_every if args.snapshots else 0,
         snapshot_dir=args.snapshots,
     )
+    if args.coarse_to_fine:
+        result = coarse_to_fine(content, styles, size=args.size, smallest=args.coarse_to_fine,
+                                iterations=args.iterations,
+                                refine_iterations=args.refine_iterations, **options)
+    else:
+        result = style_transfer(content, styles, size=None, iterations=args.iterations,
+                                **options)
     written = save_image(result.image, args.output)
     if args.history:
         _write_history(args, spec.description, str(device), result)
@@ -219,6 +235,7 @@ def _write_history(args, model_description: str, device: str, result) -> None:
         "model": model_description,
         "device": device,
         "stop_reason": result.stop_reason,
+        "levels": result.levels,
         "history": result.history.as_dict(),
     }
     write_json(args.history, record)

@@ -133,12 +133,17 @@ class History:
 
 @dataclass
 class SynthesisResult:
-    """The optimised image (B, 3, H, W) clamped to 0..1 on CPU, its history and why it stopped."""
+    """The optimised image (B, 3, H, W) clamped to 0..1 on CPU, its history and why it stopped.
+
+    ``levels``: for a coarse-to-fine run (:mod:`gatys.pyramid`), each level's size, iterations,
+    seconds and stop reason; empty for a single-size run.
+    """
 
     image: torch.Tensor
     history: History
     stop_reason: str
     iterations: int
+    levels: list[dict] = field(default_factory=list)
 
     @property
     def final_losses(self) -> dict[str, float]:
