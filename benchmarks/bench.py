@@ -6,7 +6,12 @@
    large float32 matrix multiply on the same device: how close the floor is to the compute limit.
 3. The same transfer written the PyTorch tutorial's way (benchmarks/tutorial_reference.py):
    seconds per loss evaluation, against gatys's seconds per iteration.
-4. Peak memory of a run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each in a
+4. Time to quality: the single-scale recipe (white noise, L-BFGS, 500 iterations) against
+   coarse-to-fine on the paper's images, both scored by the same loss at the same size.
+5. What else we tried on the bare pass (channels_last, one thread, torch.compile, a batch of
+   four panels in one pass), as ratios to the plain pass measured beside it: kept only where the
+   numbers say so.
+6. Peak memory of a run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each in a
    fresh process, beside gatys.memory's estimate.
 
 All timings are medians within this run, so ratios compare across machines; absolute seconds do
@@ -160,6 +165,61 @@ def peak_memory(size: int, iterations: int, device) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _median_seconds(step, repeats: int, device) -> float:
+    times = []
+    for _ in range(repeats + 1):  # the first is a warm-up
+        synchronize(device)
+        start = time.perf_counter()
+        step()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def variants(model, size: int, layers, repeats: int, device) -> None:
+    """The bare pass under each speed-up we considered, as a ratio to the plain pass beside it.
+
+    A ratio below 1 is faster. The batch row is per image: four panels of the same size and
+    network in one pass, which is what batching panels of a figure would buy.
+    """
+    def pass_of(network, batch=1, memory_format=torch.contiguous_format):
+        image = noise_image((batch, 3, size, size), seed=0, device=device)
+        image = image.contiguous(memory_format=memory_format).requires_grad_(True)
+
+        def step():
+            features = network(image, layers)
+            sum(f.sum() for f in features.values()).backward()
+            image.grad = None
+        return step
+
+    plain = _median_seconds(pass_of(model), repeats, device)
+    rows = [("plain (the floor above)", plain)]
+    channels_last = model.to(memory_format=torch.channels_last)
+    rows.append(("channels_last", _median_seconds(
+        pass_of(channels_last, memory_format=torch.channels_last), repeats, device)))
+    model.to(memory_format=torch.contiguous_format)
+    rows.append(("batch of 4, per image",
+                 _median_seconds(pass_of(model, batch=4), repeats, device) / 4))
+    if device.type == "cpu":
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        rows.append(("1 torch thread", _median_seconds(pass_of(model), repeats, device)))
+        torch.set_num_threads(threads)
+    try:
+        compiled = torch.compile(model)
+        began = time.perf_counter()
+        pass_of(compiled)()  # compilation happens here
+        synchronize(device)
+        warm = time.perf_counter() - began
+        rows.append((f"torch.compile (first call {warm:.0f} s)",
+                     _median_seconds(pass_of(compiled), repeats, device)))
+    except Exception as error:  # inductor needs a compiler toolchain; report, do not fail
+        rows.append((f"torch.compile failed: {type(error).__name__}", float("nan")))
+    print(f"what else we tried, bare forward+backward at {size} px (ratio < 1 is faster):")
+    for name, seconds in rows:
+        print(f"  {name:<38} {seconds:>7.3f} s {seconds / plain:>6.2f}", flush=True)
+
+
 def seconds_to_reach(history, target: float, offset: float = 0.0) -> float | None:
     """Seconds until the history's total loss first is <= ``target`` (None if never)."""
     for seconds, losses in zip(history.seconds, history.losses):
@@ -220,6 +280,8 @@ def main() -> None:
     parser.add_argument("--quality-size", type=int, default=None,
                         help="time-to-quality size (default 512 on a GPU, 256 on a CPU; 0 skips)")
     parser.add_argument("--quality-iterations", type=int, default=500)
+    parser.add_argument("--variants-size", type=int, default=256,
+                        help="size of the speed-up comparison (0 skips it)")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -263,6 +325,9 @@ def main() -> None:
             data_ok = False
         time_to_quality(model, quality_size, args.quality_iterations,
                         {"smallest": 128, "iterations": 300, "refine_iterations": 100}, data_ok)
+    if args.variants_size:
+        print()
+        variants(model, args.variants_size, layers, args.repeats, device)
     if args.memory_sizes:
         print()
         print(f"peak memory of {args.memory_iterations} iterations, each size in a fresh process; "

@@ -43,6 +43,10 @@ def test_features_equal_torchvision_with_max_pooling():
         expected = reference[: layer_names("vgg16").index("relu3_2") + 1](normalised)
         got = ours(image, ["relu3_2"])["relu3_2"]
     assert torch.allclose(got, expected, atol=1e-5)
+    # ... although ours runs channels-last (faster kernels, the same numbers) and the reference not.
+    assert ours.features[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert got.is_contiguous(memory_format=torch.channels_last) and not expected.is_contiguous(
+        memory_format=torch.channels_last)
 
 
 def test_truncation_never_computes_past_the_deepest_layer(vgg16_random):

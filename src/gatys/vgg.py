@@ -12,6 +12,9 @@ recipes in this package use ``relu*`` names and the choice stays visible.
 of them, applies the input convention of its weights itself (callers always pass RGB in 0..1), and
 replaces max pooling by average pooling when asked (the paper's choice: "improves the gradient
 flow and one obtains slightly more appealing results").
+
+Weights and activations are kept channels-last (NHWC) on CPU and CUDA: the same numbers, computed
+by faster convolution kernels (`make bench` measures the gain on the bare pass).
 """
 
 from __future__ import annotations
@@ -160,6 +163,7 @@ class VGGFeatures(nn.Module):
         self.normalised = False  # set by gatys.normalisation.normalise
         if state_dict is not None:
             self.features.load_state_dict(state_dict)
+        self.features.to(memory_format=torch.channels_last)
         self.requires_grad_(False)
         self.eval()
 
@@ -204,6 +208,8 @@ class VGGFeatures(nn.Module):
         deepest = max(self.names.index(name) for name in layers)
         outputs: dict[str, torch.Tensor] = {}
         x = self.convention.apply(image)
+        if x.device.type in ("cpu", "cuda"):
+            x = x.contiguous(memory_format=torch.channels_last)
         for name, module in zip(self.names[: deepest + 1], self.features):
             x = module(x)
             if name in wanted:
