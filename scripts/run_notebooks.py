@@ -11,6 +11,8 @@ it stopped. The executed notebooks (with outputs) go to --executed; the committe
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import logging
 import sys
 import time
@@ -18,7 +20,9 @@ from pathlib import Path
 
 import papermill
 
+from gatys import paper
 from gatys.files import write_json
+from gatys.settings import resolve_device
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -62,10 +66,31 @@ def main() -> int:
         print(f"    done in {timings[notebook.name]:.0f} s", flush=True)
     total = round(time.perf_counter() - start, 1)
     print(f"all {len(notebooks)} notebooks in {total:.0f} s; figures in {output}")
-    if not args.notebooks:
-        record = {"profile": args.profile, "seconds_total": total, "seconds": timings}
-        write_json(output / "timings.json", record)
+    profile = paper.profile(args.profile, resolve_device(args.device).type).name
+    record_timings(output / "timings.json", profile, timings)
     return 0
+
+
+def record_timings(path: Path, profile: str, timings: dict[str, float]) -> None:
+    """Add this run's seconds per notebook to ``path``, keeping the other notebooks' last times.
+
+    Each entry says when it was measured, so a total made of several runs says so; a different
+    profile starts the file afresh.
+    """
+    today = datetime.date.today().isoformat()
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        record = {}
+    if record.get("profile") != profile or not isinstance(record.get("notebooks"), dict):
+        record = {"profile": profile, "notebooks": {}}
+    for name, seconds in timings.items():
+        record["notebooks"][name] = {"seconds": seconds, "measured": today}
+    present = {path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+    record["notebooks"] = {name: entry for name, entry in sorted(record["notebooks"].items())
+                           if name in present}
+    record["seconds_total"] = round(sum(e["seconds"] for e in record["notebooks"].values()), 1)
+    write_json(path, record)
 
 
 if __name__ == "__main__":
