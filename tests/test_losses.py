@@ -16,6 +16,21 @@ def test_gram_matrix_by_hand():
     assert torch.equal(gram, torch.tensor([[[5.0, 11.0], [11.0, 25.0]]]))
 
 
+def test_gram_matrix_of_channels_last_features_by_hand_and_with_gradient():
+    # The same hand values, and the same gradient, from the (B, M, N) layout VGGFeatures returns.
+    features = features_2x1x2().contiguous(memory_format=torch.channels_last)
+    assert features.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(losses.gram_matrix(features), torch.tensor([[[5.0, 11.0], [11.0, 25.0]]]))
+    torch.manual_seed(0)
+    plain = torch.rand(2, 5, 3, 4, dtype=torch.float64, requires_grad=True)
+    last = plain.detach().contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    weights = torch.rand(2, 5, 5, dtype=torch.float64)
+    (losses.gram_matrix(plain) * weights).sum().backward()
+    (losses.gram_matrix(last) * weights).sum().backward()
+    assert torch.allclose(losses.gram_matrix(last), losses.gram_matrix(plain))
+    assert torch.allclose(last.grad, plain.grad)
+
+
 def test_gram_normalisations_are_named_options():
     features = features_2x1x2()
     assert torch.allclose(losses.gram_matrix(features, "positions"), losses.gram_matrix(features) / 2)

@@ -38,9 +38,16 @@ def gram_matrix(features: torch.Tensor, normalize: str = "none") -> torch.Tensor
     """
     if normalize not in GRAM_NORMALIZATIONS:
         raise ValueError(f"normalize must be one of {GRAM_NORMALIZATIONS}, got {normalize!r}")
-    flat = _flatten(features)
-    gram = torch.bmm(flat, flat.transpose(1, 2))
-    n_maps, n_positions = flat.shape[1], flat.shape[2]
+    batch, n_maps, height, width = features.shape
+    n_positions = height * width
+    if features.is_contiguous(memory_format=torch.channels_last):
+        # Channels-last features (what VGGFeatures returns) are already (B, M, N) in memory:
+        # G = Fᵀ-of-that · that, with no copy into (B, N, M).
+        positions = features.permute(0, 2, 3, 1).reshape(batch, n_positions, n_maps)
+        gram = torch.bmm(positions.transpose(1, 2), positions)
+    else:
+        flat = _flatten(features)
+        gram = torch.bmm(flat, flat.transpose(1, 2))
     if normalize == "positions":
         gram = gram / n_positions
     elif normalize == "elements":
