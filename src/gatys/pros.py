@@ -20,7 +20,9 @@ import torch
 
 from . import paper
 from .experiments import Context, FigureResult, _finish, _panel, setup
+from .data import load_paper_image
 from .metrics import psnr, ssim
+from .normalisation import DEAD_CHANNEL, channel_means
 from .panels import Panel
 from .plotting import image_grid, line_plot, save_figure
 from .random_filters import RandomFilterFeatures
@@ -54,8 +56,35 @@ def variant(ctx: Context, *, model=None, pooling: str = paper.POOLING,
 
 
 def random_vgg(ctx: Context, seed: int) -> Context:
-    """The same architecture with random He-normal weights from ``seed``, normalised."""
-    return variant(ctx, model=f"{ctx.model.arch}-random:{seed}")
+    """The same architecture with random He-normal weights from ``seed``, not normalised.
+
+    The paper's normalisation does not suit random weights: some of their channels barely fire
+    on natural images (mean activation 1e-7 against a median of 1e-2, see
+    :func:`normalisation_boost`), and rescaling those to mean 1 lets a handful of near-dead
+    channels dominate the loss; the optimisation then stalls. He-normal weights keep the layers'
+    scales comparable anyway, and the optimiser divides the objective by its starting value.
+    """
+    return variant(ctx, model=f"{ctx.model.arch}-random:{seed}", normalised=False)
+
+
+def normalisation_boost(ctx: Context, layers: Sequence[str]) -> float:
+    """How unevenly the normalisation would rescale ``ctx.model``'s channels: the largest ratio,
+    over ``layers``, of a layer's median channel mean m_l to its smallest non-zero one (the
+    factor by which the weakest live channel would gain on a typical one). Measured over the six
+    images :func:`experiments.setup` normalises over."""
+    size = ctx.profile.normalisation_size
+    images = [load_paper_image(key, size=size, data_dir=ctx.data_dir)
+              for key in (paper.CONTENT_IMAGE, *(recipe.image for recipe in paper.FIVE_STYLES))]
+    means = channel_means(ctx.model, images)
+    ratios = []
+    for layer in layers:
+        live = means[layer][means[layer] > DEAD_CHANNEL]
+        ratios.append(float(live.median() / live.min()))
+    return max(ratios)
+
+
+def _unnormalised(ctx: Context) -> Context:
+    return variant(ctx, normalised=False) if getattr(ctx.model, "normalised", False) else ctx
 
 
 def random_filters(ctx: Context, seed: int) -> Context:
@@ -172,7 +201,10 @@ def random_network_content(ctx: Context) -> FigureResult:
     grid[0].insert(0, (photo, "photograph"))
     for cells in grid[1:]:
         cells.insert(0, (None, ""))
-    measures = {}
+    layers = [*paper.RANDOM_CONTENT_LAYERS, *paper.RANDOM_TEXTURE_LAYERS]
+    measures = {"normalisation boost (median / smallest live channel mean)": {
+        name: normalisation_boost(net if name != "trained" else _unnormalised(ctx), layers)
+        for name, net in networks}}
     for layer in paper.RANDOM_CONTENT_LAYERS:
         randoms = [r for r in rows if r["layer"] == layer and r["network"] != "trained"]
         measures[layer] = {"random PSNR dB": _spread([r["PSNR dB"] for r in randoms]),
