@@ -28,6 +28,19 @@ class ResourceError(GatysError, MemoryError):
 def estimate_bytes(model: VGGFeatures, layers: Sequence[str], height: int, width: int,
                    batch: int = 1, lbfgs_history: int = 100) -> int:
     """Approximate peak bytes of a synthesis of a ``height`` × ``width`` image up to ``layers``."""
+    if hasattr(model, "activation_elements"):  # a feature model that is not VGG counts its own
+        activations = model.activation_elements(layers, height, width)
+        parameters = sum(parameter.numel() for parameter in model.parameters())
+    else:
+        activations, parameters = _vgg_activations(model, layers, height, width)
+    image = 3 * height * width
+    optimiser = (2 * lbfgs_history + 8) * image  # L-BFGS memory, gradient, cache, last good image
+    return FLOAT_BYTES * (2 * batch * activations + parameters + batch * optimiser)
+
+
+def _vgg_activations(model: VGGFeatures, layers: Sequence[str], height: int,
+                     width: int) -> tuple[int, int]:
+    """Feature-map floats of the truncated VGG for one image, and its parameter count."""
     deepest = max(model.names.index(layer) for layer in layers)
     activations, h, w, parameters = 0, height, width, 0
     for module in model.features[: deepest + 1]:
@@ -37,9 +50,7 @@ def estimate_bytes(model: VGGFeatures, layers: Sequence[str], height: int, width
         elif isinstance(module, (nn.AvgPool2d, nn.MaxPool2d)):
             h, w = h // 2, w // 2
         activations += channels * h * w
-    image = 3 * height * width
-    optimiser = (2 * lbfgs_history + 8) * image  # L-BFGS memory, gradient, cache, last good image
-    return FLOAT_BYTES * (2 * batch * activations + parameters + batch * optimiser)
+    return activations, parameters
 
 
 def available_bytes(device: torch.device) -> int | None:

@@ -1,0 +1,427 @@
+"""The extensions "for the pros" (notebooks 07-10), one function per figure, like
+:mod:`gatys.experiments`: untrained networks and a one-layer random-filter model, several styles
+at once, other layers, and max/average pooling with and without the normalised network.
+
+Every panel runs at the profile's ``extension_size`` / ``extension_iterations`` and goes through
+the panel cache, keyed by every setting that changes it, the network variant included. Results
+made on different networks are compared with one **yardstick**: their losses evaluated on the
+notebook's own network (the trained, normalised, average-pooling VGG of :func:`experiments.setup`)
+with the paper's layers; for content, PSNR and SSIM to the photograph as well.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from collections.abc import Sequence
+
+import torch
+
+from . import paper
+from .experiments import Context, FigureResult, _finish, _panel, setup
+from .data import load_paper_image
+from .metrics import psnr, ssim
+from .normalisation import DEAD_CHANNEL, channel_means
+from .panels import Panel
+from .plotting import image_grid, line_plot, save_figure
+from .random_filters import RandomFilterFeatures
+from .random_filters import synthesize_texture as random_filter_texture
+from .synthesis import noise_image
+from .transfer import make_objective, reconstruct_content, style_transfer, synthesize_texture
+
+
+# ---------------------------------------------------------------------------------------------
+# Networks, panels and the yardstick
+
+
+def extension(ctx: Context) -> Context:
+    """``ctx`` with the profile's extension size and iterations (so the panel keys carry them)."""
+    profile = dataclasses.replace(ctx.profile, size=ctx.profile.extension_size,
+                                  iterations=ctx.profile.extension_iterations)
+    return dataclasses.replace(ctx, profile=profile)
+
+
+def variant(ctx: Context, *, model=None, pooling: str = paper.POOLING,
+            normalised: bool = paper.NORMALISED) -> Context:
+    """An extension context on another network: other weights (``model``, e.g.
+    ``"vgg16-random:1"``; default ``ctx``'s), pooling, or without normalisation. Normalisation
+    follows :func:`experiments.setup`: the same six images, the same recipe, whatever the weights.
+    """
+    other = setup(profile=ctx.profile.name, device=ctx.device, output_dir=ctx.output_dir,
+                  data_dir=ctx.data_dir, cache=ctx.panels.root.parent,
+                  model=model if model is not None else ctx.model.spec,
+                  normalised=normalised, pooling=pooling, progress=ctx.progress)
+    return extension(other)
+
+
+def random_vgg(ctx: Context, seed: int) -> Context:
+    """The same architecture with random He-normal weights from ``seed``, not normalised.
+
+    The paper's normalisation does not suit random weights: some of their channels barely fire
+    on natural images (mean activation 1e-7 against a median of 1e-2, see
+    :func:`normalisation_boost`), and rescaling those to mean 1 lets a handful of near-dead
+    channels dominate the loss; the optimisation then stalls. He-normal weights keep the layers'
+    scales comparable anyway, and the optimiser divides the objective by its starting value.
+    """
+    return variant(ctx, model=f"{ctx.model.arch}-random:{seed}", normalised=False)
+
+
+def normalisation_boost(ctx: Context, layers: Sequence[str]) -> float:
+    """How unevenly the normalisation would rescale ``ctx.model``'s channels: the largest ratio,
+    over ``layers``, of a layer's median channel mean m_l to its smallest non-zero one (the
+    factor by which the weakest live channel would gain on a typical one). Measured over the six
+    images :func:`experiments.setup` normalises over."""
+    size = ctx.profile.normalisation_size
+    images = [load_paper_image(key, size=size, data_dir=ctx.data_dir)
+              for key in (paper.CONTENT_IMAGE, *(recipe.image for recipe in paper.FIVE_STYLES))]
+    means = channel_means(ctx.model, images)
+    ratios = []
+    for layer in layers:
+        live = means[layer][means[layer] > DEAD_CHANNEL]
+        ratios.append(float(live.median() / live.min()))
+    return max(ratios)
+
+
+def _unnormalised(ctx: Context) -> Context:
+    return variant(ctx, normalised=False) if getattr(ctx.model, "normalised", False) else ctx
+
+
+def random_filters(ctx: Context, seed: int) -> Context:
+    """An extension context on the random-filter model of the profile (paper.RANDOM_FILTERS)."""
+    sizes, per_scale = paper.RANDOM_FILTERS[ctx.profile.name]
+    model = RandomFilterFeatures(sizes, per_scale, seed).to(ctx.device)
+    key = f"random-filters:{','.join(map(str, sizes))}x{per_scale}:seed{seed}"
+    return dataclasses.replace(extension(ctx), model=model, model_key=key)
+
+
+def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None = None,
+              style: torch.Tensor | None = None, convention: str = paper.CONVENTION) -> dict:
+    """L_content (at paper.CONTENT_LAYER) and L_style (paper.STYLE_LAYERS, read under
+    ``convention``) of ``image`` on ``ctx.model``, plus E_l per style layer: one scale for results
+    made on any network. ``style`` is resized to the image's size, as in a transfer."""
+    styles = [] if style is None else [torch.nn.functional.interpolate(
+        style, size=tuple(image.shape[-2:]), mode="bilinear", antialias=True, align_corners=False)]
+    objective = make_objective(ctx.model, content=content, styles=styles,
+                               content_layers=[paper.CONTENT_LAYER],
+                               style_layers=paper.STYLE_LAYERS, ratio=1.0, convention=convention)
+    with torch.no_grad():
+        terms = objective(image.to(ctx.device)).as_floats()
+    return terms
+
+
+def _content_panel(ctx: Context, layer: str) -> Panel:
+    photo = ctx.image(paper.CONTENT_IMAGE)
+    return _panel(ctx, {"kind": "content", "image": paper.CONTENT_IMAGE, "layer": layer},
+                  lambda: reconstruct_content(photo, model=ctx.model, layers=[layer], size=None,
+                                              iterations=ctx.profile.iterations,
+                                              progress=ctx.progress,
+                                              description=f"content {layer}"))
+
+
+def _texture_panel(ctx: Context, key: str, layers: Sequence[str]) -> Panel:
+    style = ctx.image(key)
+    return _panel(ctx, {"kind": "texture", "image": key, "layers": list(layers)},
+                  lambda: synthesize_texture(style, model=ctx.model, layers=layers, size=None,
+                                             iterations=ctx.profile.iterations,
+                                             progress=ctx.progress,
+                                             description=f"texture {key}"))
+
+
+def _random_filter_panel(ctx: Context, key: str) -> Panel:
+    style = ctx.image(key)
+    return _panel(ctx, {"kind": "random-filter texture", "image": key, "layer": "relu"},
+                  lambda: random_filter_texture(style, ctx.model,
+                                                iterations=ctx.profile.iterations,
+                                                progress=ctx.progress))
+
+
+def transfer(ctx: Context, styles: dict[str, float], *,
+             content_layer: str = paper.CONTENT_LAYER,
+             style_layers: Sequence[str] = paper.STYLE_LAYERS,
+             style_layer_weights: dict[str, float] | None = None, seed: int = 0) -> Panel:
+    """The Neckarfront in a blend of ``styles`` ({painting: weight}) at α/β = paper.PROS_RATIO,
+    cached. Styles of weight 0 are dropped (their loss term is zero), so the ends of a blend
+    sweep are the single-style panels other figures share."""
+    blend = {key: float(weight) for key, weight in styles.items() if weight > 0}
+    total = sum(blend.values())
+    blend = {key: weight / total for key, weight in blend.items()}
+    settings = {"kind": "pros transfer", "content": paper.CONTENT_IMAGE, "styles": list(blend),
+                "blend": list(blend.values()), "ratio": paper.PROS_RATIO,
+                "content_layer": content_layer, "style_layers": list(style_layers),
+                "style_layer_weights": style_layer_weights, "init": "noise", "seed": seed,
+                "convention": paper.CONVENTION}
+
+    def run():
+        return style_transfer(ctx.image(paper.CONTENT_IMAGE), [ctx.image(key) for key in blend],
+                              model=ctx.model, size=None, ratio=paper.PROS_RATIO,
+                              content_layers=[content_layer], style_layers=style_layers,
+                              style_blend=list(blend.values()),
+                              style_layer_weights=style_layer_weights,
+                              convention=paper.CONVENTION, seed=seed,
+                              iterations=ctx.profile.iterations, progress=ctx.progress,
+                              description=" + ".join(blend))
+
+    return _panel(ctx, settings, run)
+
+
+def _spread(values: Sequence[float]) -> dict:
+    """Mean, standard deviation and their ratio (the coefficient of variation) over seeds."""
+    mean = statistics.fmean(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {"mean": mean, "std": std, "cv": std / mean if mean else float("nan")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 07: trained against random networks
+
+
+def random_network_content(ctx: Context) -> FigureResult:
+    """Content reconstructions from white noise on the trained network and on random networks
+    (several weight seeds), at the same layers; PSNR/SSIM to the photograph."""
+    start = time.perf_counter()
+    trained = extension(ctx)
+    photo = trained.image(paper.CONTENT_IMAGE)
+    networks = [("trained", trained)] + [(f"random seed {seed}", random_vgg(ctx, seed))
+                                        for seed in paper.RANDOM_SEEDS]
+    grid, rows, panels = [], [], []
+    for name, net in networks:
+        cells = []
+        for layer in paper.RANDOM_CONTENT_LAYERS:
+            panel = _content_panel(net, layer)
+            losses = panel.record["history"]["losses"]
+            row = {"network": name, "layer": layer, "PSNR dB": psnr(panel.image, photo),
+                   "SSIM": ssim(panel.image, photo),
+                   "own content loss end/start": losses[-1]["content"] / losses[0]["content"],
+                   "seconds": panel.seconds}
+            rows.append(row)
+            panels.append(panel)
+            cells.append((panel.image, f"{layer}: {row['PSNR dB']:.1f} dB, SSIM {row['SSIM']:.2f}"))
+        grid.append(cells)
+    grid[0].insert(0, (photo, "photograph"))
+    for cells in grid[1:]:
+        cells.insert(0, (None, ""))
+    layers = [*paper.RANDOM_CONTENT_LAYERS, *paper.RANDOM_TEXTURE_LAYERS]
+    measures = {"normalisation boost (median / smallest live channel mean)": {
+        name: normalisation_boost(net if name != "trained" else _unnormalised(ctx), layers)
+        for name, net in networks}}
+    for layer in paper.RANDOM_CONTENT_LAYERS:
+        randoms = [r for r in rows if r["layer"] == layer and r["network"] != "trained"]
+        measures[layer] = {"random PSNR dB": _spread([r["PSNR dB"] for r in randoms]),
+                           "random SSIM": _spread([r["SSIM"] for r in randoms])}
+    figure = image_grid(grid, row_labels=[name for name, _ in networks], panel_size=2.0,
+                        title="Content reconstructions: trained (top) vs random networks")
+    return _finish(ctx, "pros_random_content", figure, rows,
+                   {"layers": paper.RANDOM_CONTENT_LAYERS, "seeds": paper.RANDOM_SEEDS,
+                    "size": trained.profile.size, "iterations": trained.profile.iterations},
+                   panels, start, {"measures": measures})
+
+
+def random_network_textures(ctx: Context) -> FigureResult:
+    """Textures of one painting on the trained VGG, random VGGs and the random-filter model
+    (several seeds each), all scored by the trained network's L_style (paper weights 1/5)."""
+    start = time.perf_counter()
+    trained = extension(ctx)
+    key = paper.RANDOM_TEXTURE_IMAGE
+    style = trained.image(key)
+    # Every texture starts from the same white noise (seed 0): its score is where all begin.
+    noise_score = yardstick(ctx, noise_image(style.shape, 0), style=style,
+                            convention="paper")["style"]
+    families = [("trained VGG", [(0, trained)]),
+                ("random VGG", [(seed, random_vgg(ctx, seed)) for seed in paper.RANDOM_SEEDS]),
+                ("random filters", [(seed, random_filters(ctx, seed))
+                                    for seed in paper.RANDOM_SEEDS])]
+    grid, rows, panels = [], [], []
+    for family, members in families:
+        cells = [(style, key)] if family == "trained VGG" else []
+        for seed, net in members:
+            if family == "random filters":
+                panel = _random_filter_panel(net, key)
+            else:
+                panel = _texture_panel(net, key, paper.RANDOM_TEXTURE_LAYERS)
+            losses = panel.record["history"]["losses"]
+            score = yardstick(ctx, panel.image, style=style, convention="paper")["style"]
+            rows.append({"model": family, "seed": seed,
+                         "own style loss end/start": losses[-1]["style"] / losses[0]["style"],
+                         "yardstick L_style": score, "yardstick / white noise": score / noise_score,
+                         "seconds": panel.seconds})
+            panels.append(panel)
+            label = f"seed {seed}" if family != "trained VGG" else "trained VGG"
+            cells.append((panel.image, f"{label}\nyardstick {score:.3g}"))
+        grid.append(cells)
+    measures = {"yardstick L_style of the white-noise start": noise_score}
+    for family, _ in families:
+        measures[family] = _spread([r["yardstick L_style"] for r in rows if r["model"] == family])
+    sizes, per_scale = paper.RANDOM_FILTERS[ctx.profile.name]
+    figure = image_grid(grid, row_labels=[family for family, _ in families], panel_size=2.0,
+                        title=f"{key}: textures on trained VGG, random VGGs, random filters")
+    return _finish(ctx, "pros_random_textures", figure, rows,
+                   {"image": key, "vgg_layers": paper.RANDOM_TEXTURE_LAYERS,
+                    "seeds": paper.RANDOM_SEEDS, "random_filter_sizes": sizes,
+                    "random_filters_per_scale": per_scale, "size": trained.profile.size,
+                    "iterations": trained.profile.iterations,
+                    "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5"},
+                   panels, start, {"measures": measures})
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 08: several styles at once
+
+
+def several_styles(ctx: Context) -> FigureResult:
+    """The Neckarfront in a blend of two paintings, the first one's weight b sweeping 1 → 0:
+    L_style = b E(G, A_1) + (1 − b) E(G, A_2) per layer. Each result is scored by its style loss
+    to each painting alone and its content loss, on the notebook's network."""
+    start = time.perf_counter()
+    ext = extension(ctx)
+    first, second = paper.BLEND_STYLES
+    photo = ext.image(paper.CONTENT_IMAGE)
+    images = {key: ext.image(key) for key in paper.BLEND_STYLES}
+    cells, rows, panels = [(images[first], first)], [], []
+    for weight in paper.BLEND_WEIGHTS:
+        panel = transfer(ext, {first: weight, second: 1.0 - weight})
+        to_first = yardstick(ctx, panel.image, content=photo, style=images[first])
+        to_second = yardstick(ctx, panel.image, style=images[second])
+        rows.append({f"weight of {first}": weight, f"L_style to {first}": to_first["style"],
+                     f"L_style to {second}": to_second["style"],
+                     "L_content": to_first["content"], "seconds": panel.seconds})
+        panels.append(panel)
+        cells.append((panel.image, f"{weight:g} : {1 - weight:g}"))
+    cells.append((images[second], second))
+    figure = image_grid([cells], panel_size=2.0,
+                        title=f"Two styles blended, weights {first} : {second}")
+    result = _finish(ctx, "pros_several_styles", figure, rows,
+                     {"styles": paper.BLEND_STYLES, "weights": paper.BLEND_WEIGHTS,
+                      "ratio": paper.PROS_RATIO, "convention": paper.CONVENTION,
+                      "size": ext.profile.size, "iterations": ext.profile.iterations}, panels,
+                     start)
+    curve = line_plot(list(paper.BLEND_WEIGHTS),
+                      {f"L_style to {key}": [row[f"L_style to {key}"] for row in rows]
+                       for key in paper.BLEND_STYLES},
+                      xlabel=f"weight of {first}", ylabel="style loss (yardstick)", marker="o",
+                      title="Each painting's style loss along the blend")
+    save_figure(curve, ctx.output_dir / "pros_several_styles_curve.png")
+    result.extra_figures = [curve]
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 09: other layers
+
+
+def content_layer_sweep(ctx: Context) -> FigureResult:
+    """Style transfer with content matched at conv1_2 … conv5_2 (post-ReLU), style as the paper."""
+    start = time.perf_counter()
+    ext = extension(ctx)
+    photo, style = ext.image(paper.CONTENT_IMAGE), ext.image(paper.PROS_STYLE)
+    cells, rows, panels = [(photo, "photograph")], [], []
+    for layer in paper.CONTENT_SWEEP:
+        panel = transfer(ext, {paper.PROS_STYLE: 1.0}, content_layer=layer)
+        score = yardstick(ctx, panel.image, content=photo, style=style)
+        rows.append({"content layer": layer, "SSIM to photo": ssim(panel.image, photo),
+                     f"L_content at {paper.CONTENT_LAYER}": score["content"],
+                     "L_style": score["style"], "seconds": panel.seconds})
+        panels.append(panel)
+        cells.append((panel.image, f"content at {layer}\nSSIM {rows[-1]['SSIM to photo']:.2f}"))
+    figure = image_grid([cells], panel_size=2.0,
+                        title=f"Content layer sweep ({paper.PROS_STYLE}, α/β={paper.PROS_RATIO:g})")
+    return _finish(ctx, "pros_content_layers", figure, rows,
+                   {"layers": paper.CONTENT_SWEEP, "style": paper.PROS_STYLE,
+                    "ratio": paper.PROS_RATIO, "size": ext.profile.size,
+                    "iterations": ext.profile.iterations}, panels, start)
+
+
+def style_layer_variants(ctx: Context) -> dict[str, dict]:
+    """The style-layer settings notebook 09 compares, by name: the paper's set under the
+    convention's w_l = 4/N_l²; the same set with uniform w_l of the same total; high layers only;
+    and everything before the ReLU (style conv1_1 … conv5_1, content conv4_2)."""
+    inverse_square = {layer: 4.0 / ctx.model.channels(layer) ** 2 for layer in paper.STYLE_LAYERS}
+    uniform = sum(inverse_square.values()) / len(inverse_square)
+    return {
+        "paper layers, w_l = 4/N_l²": {},
+        "paper layers, uniform w_l": {"style_layer_weights": dict.fromkeys(paper.STYLE_LAYERS,
+                                                                           uniform)},
+        "high layers only": {"style_layers": paper.HIGH_STYLE_LAYERS},
+        "pre-ReLU (conv*)": {"style_layers": paper.PRE_RELU_STYLE_LAYERS,
+                             "content_layer": paper.PRE_RELU_CONTENT_LAYER},
+    }
+
+
+def style_layer_choices(ctx: Context) -> FigureResult:
+    """Style layer sets and weights beyond the paper's, and pre- against post-ReLU features."""
+    start = time.perf_counter()
+    ext = extension(ctx)
+    photo, style = ext.image(paper.CONTENT_IMAGE), ext.image(paper.PROS_STYLE)
+    cells, rows, panels = [(style, paper.PROS_STYLE)], [], []
+    for name, options in style_layer_variants(ctx).items():
+        panel = transfer(ext, {paper.PROS_STYLE: 1.0}, **options)
+        score = yardstick(ctx, panel.image, content=photo, style=style)
+        row = {"variant": name, "SSIM to photo": ssim(panel.image, photo),
+               "L_content": score["content"], "L_style": score["style"]}
+        row.update({f"E {layer}": score[f"style/{layer}"] for layer in paper.STYLE_LAYERS})
+        row["seconds"] = panel.seconds
+        rows.append(row)
+        panels.append(panel)
+        cells.append((panel.image, name))
+    figure = image_grid([cells], panel_size=2.0,
+                        title=f"Style layers and weights ({paper.PROS_STYLE}, "
+                              f"α/β={paper.PROS_RATIO:g})")
+    return _finish(ctx, "pros_style_layers", figure, rows,
+                   {"variants": style_layer_variants(ctx),
+                    "style": paper.PROS_STYLE, "ratio": paper.PROS_RATIO,
+                    "size": ext.profile.size, "iterations": ext.profile.iterations},
+                   panels, start)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 10: pooling and normalisation
+
+
+def _first_at_or_below(values: Sequence[float], threshold: float) -> int | None:
+    return next((index for index, value in enumerate(values) if value <= threshold), None)
+
+
+def pooling_and_normalisation(ctx: Context) -> FigureResult:
+    """The same transfer (seed, α/β, layers) on max/average pooling × normalised/original
+    networks; loss curves L/L_0 per iteration side by side, results on one yardstick."""
+    start = time.perf_counter()
+    ext = extension(ctx)
+    photo, style = ext.image(paper.CONTENT_IMAGE), ext.image(paper.PROS_STYLE)
+    cells, rows, panels, curves, networks = [(photo, "photograph")], [], [], {}, {}
+    for pooling, normalised in paper.NETWORK_VARIANTS:
+        if (pooling, normalised) == (paper.POOLING, paper.NORMALISED):
+            net = ext
+        else:
+            net = variant(ctx, pooling=pooling, normalised=normalised)
+        panel = transfer(net, {paper.PROS_STYLE: 1.0})
+        history = panel.record["history"]
+        relative = [row["total"] / history["losses"][0]["total"] for row in history["losses"]]
+        name = f"{pooling} pooling, {'normalised' if normalised else 'original'}"
+        curves[name] = relative
+        networks[name] = net.model.description
+        score = yardstick(ctx, panel.image, content=photo, style=style)
+        rows.append({"pooling": pooling, "normalised": normalised,
+                     "L/L0 at 10": relative[min(10, len(relative) - 1)],
+                     "L/L0 at 50": relative[min(50, len(relative) - 1)],
+                     "L/L0 end": relative[-1],
+                     "iterations to L/L0 ≤ 0.1": _first_at_or_below(relative, 0.1),
+                     "iterations to 2× final L": _first_at_or_below(relative, 2 * relative[-1]),
+                     "yardstick L_content": score["content"], "yardstick L_style": score["style"],
+                     "SSIM to photo": ssim(panel.image, photo),
+                     "seconds per iteration": panel.seconds / max(1, panel.record["iterations"])})
+        panels.append(panel)
+        cells.append((panel.image, name))
+    figure = image_grid([cells], panel_size=2.0,
+                        title=f"Pooling and normalisation ({paper.PROS_STYLE}, "
+                              f"α/β={paper.PROS_RATIO:g}, seed 0)")
+    result = _finish(ctx, "pros_pooling_normalisation", figure, rows,
+                     {"variants": paper.NETWORK_VARIANTS, "style": paper.PROS_STYLE,
+                      "ratio": paper.PROS_RATIO, "size": ext.profile.size,
+                      "iterations": ext.profile.iterations}, panels, start,
+                     {"networks": networks})
+    curve = line_plot(None, curves, ylabel="L / L at the start (own network)",
+                      title="Loss curves: pooling × normalisation")
+    save_figure(curve, ctx.output_dir / "pros_pooling_normalisation_curves.png")
+    result.extra_figures = [curve]
+    return result

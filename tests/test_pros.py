@@ -1,0 +1,82 @@
+"""The extension experiments' machinery: blends, cache keys, the yardstick, network variants."""
+
+import pytest
+import torch
+
+from gatys import paper, pros
+from gatys.experiments import Context
+from gatys.panels import PanelCache
+from gatys.synthesis import Objective
+from gatys.transfer import make_objective
+
+from helpers import striped_image, synthetic_image
+
+LAYERS = ["relu1_1", "relu2_1"]
+
+
+def test_blending_style_losses_is_matching_the_blended_gram(vgg16_random):
+    # Σ_s b_s (G − A_s)² = (G − Σ_s b_s A_s)² + a constant, so both have the same gradient.
+    first, second = striped_image(32, 32), synthetic_image(32, 32, seed=3)
+    blended = make_objective(vgg16_random, styles=[first, second], style_layers=LAYERS,
+                             style_blend=[0.3, 0.7])
+    targets = {layer: 0.3 * blended.style_targets[0][layer] + 0.7 * blended.style_targets[1][layer]
+               for layer in LAYERS}
+    mixed = Objective(vgg16_random, {}, [targets], [1.0], blended.style_layer_weights, 0.0, 1.0)
+    gradients = []
+    for objective in (blended, mixed):
+        image = synthetic_image(32, 32, seed=5).requires_grad_(True)
+        objective(image).total.backward()
+        gradients.append(image.grad)
+    torch.testing.assert_close(gradients[0], gradients[1], rtol=1e-4, atol=1e-12)
+    assert gradients[0].abs().sum() > 0
+
+
+@pytest.fixture
+def context(vgg16_random, tmp_path, monkeypatch):
+    images = {paper.CONTENT_IMAGE: synthetic_image(32, 32), "starry_night": striped_image(32, 32),
+              "composition_vii": synthetic_image(32, 32, seed=7)}
+    monkeypatch.setattr(Context, "image", lambda self, key, size=None: images[key])
+    return Context(vgg16_random, "test-net", torch.device("cpu"), paper.PROFILES["smoke"],
+                   tmp_path / "figures", PanelCache(tmp_path / "panels"), progress=False)
+
+
+def test_extension_panels_carry_the_extension_size_and_iterations(context):
+    cpu = Context(**{**vars(context), "profile": paper.PROFILES["cpu"]})
+    settings = pros.extension(cpu).base_settings()
+    assert (settings["size"], settings["iterations"]) == (96, 200)
+    assert pros.extension(cpu).model is cpu.model
+
+
+def test_a_zero_weight_style_is_dropped_so_blend_ends_share_the_single_style_panel(context):
+    ext = pros.extension(context)
+    single = pros.transfer(ext, {"starry_night": 1.0})
+    end = pros.transfer(ext, {"starry_night": 1.0, "composition_vii": 0.0})
+    assert not single.cached and end.cached
+    middle = pros.transfer(ext, {"starry_night": 2.0, "composition_vii": 2.0})
+    assert not middle.cached and middle.record["settings"]["blend"] == [0.5, 0.5]
+    assert not torch.equal(middle.image, single.image)
+
+
+def test_the_yardstick_is_zero_for_the_targets_themselves_and_positive_otherwise(context):
+    photo, style = context.image(paper.CONTENT_IMAGE), context.image("starry_night")
+    exact = pros.yardstick(context, style, style=style)
+    assert exact["style"] == 0.0 and all(exact[f"style/{l}"] == 0.0 for l in paper.STYLE_LAYERS)
+    other = pros.yardstick(context, photo, content=photo, style=style)
+    assert other["content"] == 0.0 and other["style"] > 0.0
+
+
+def test_random_filter_contexts_differ_by_seed_and_follow_the_profile(context):
+    first, second = pros.random_filters(context, 0), pros.random_filters(context, 1)
+    sizes, per_scale = paper.RANDOM_FILTERS["smoke"]
+    assert first.model.sizes == sizes and first.model.channels("relu") == len(sizes) * per_scale
+    assert first.model_key != second.model_key
+    assert not torch.equal(first.model.convs[0].weight, second.model.convs[0].weight)
+
+
+def test_style_layer_variants_keep_the_total_weight(context):
+    variants = pros.style_layer_variants(context)
+    uniform = variants["paper layers, uniform w_l"]["style_layer_weights"]
+    expected = sum(4.0 / context.model.channels(layer) ** 2 for layer in paper.STYLE_LAYERS)
+    assert sum(uniform.values()) == pytest.approx(expected)
+    assert len(set(uniform.values())) == 1
+    assert variants["pre-ReLU (conv*)"]["style_layers"][0] == "conv1_1"
