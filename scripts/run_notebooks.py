@@ -36,6 +36,9 @@ def main() -> int:
     parser.add_argument("--device", default=None)
     parser.add_argument("--executed", default=str(ROOT / "build" / "notebooks"),
                         help="where the executed notebooks are written")
+    parser.add_argument("--timings", default=None,
+                        help="where each notebook's seconds are recorded (default: "
+                             "OUTPUT/timings.json)")
     parser.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
     args = parser.parse_args()
     # papermill logs each cell's output at INFO: the experiments print one line per panel.
@@ -67,7 +70,8 @@ def main() -> int:
     total = round(time.perf_counter() - start, 1)
     print(f"all {len(notebooks)} notebooks in {total:.0f} s; figures in {output}")
     profile = paper.profile(args.profile, resolve_device(args.device).type).name
-    record_timings(output / "timings.json", profile, timings)
+    record_timings(Path(args.timings) if args.timings else output / "timings.json", profile,
+                   timings)
     return 0
 
 
