@@ -37,7 +37,7 @@ from gatys.errors import GatysError, WeightsError
 from gatys.data import image_path, load_paper_image
 from gatys.memory import estimate_bytes
 from gatys.normalisation import normalised_vgg
-from gatys.pyramid import coarse_to_fine
+from gatys.pyramid import coarse_to_fine, finest_level, seconds_to_reach
 from gatys.settings import resolve_device
 from gatys.synthesis import noise_image
 from gatys.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, style_transfer
@@ -160,14 +160,6 @@ def peak_memory(size: int, iterations: int, device) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def seconds_to_reach(history, target: float, offset: float = 0.0) -> float | None:
-    """Seconds until the history's total loss first is <= ``target`` (None if never)."""
-    for seconds, losses in zip(history.seconds, history.losses):
-        if losses["total"] <= target:
-            return offset + seconds
-    return None
-
-
 def time_to_quality(model, size: int, iterations: int, pipeline: dict, data_ok: bool) -> None:
     """The usual single-scale recipe against the coarse-to-fine pipeline, on the paper's images.
 
@@ -188,11 +180,7 @@ def time_to_quality(model, size: int, iterations: int, pipeline: dict, data_ok: 
     ladder = coarse_to_fine(content, style, model=model, size=size, progress=False, **pipeline)
     finest = ladder.levels[-1]
     before_finest = sum(level["seconds"] for level in ladder.levels[:-1])
-    final_rows = len(ladder.history.losses) - finest["iterations"] - 1
-    ladder_history = type(ladder.history)(
-        ladder.history.iterations[final_rows:], ladder.history.seconds[final_rows:],
-        ladder.history.evaluations[final_rows:], ladder.history.losses[final_rows:])
-    reach = seconds_to_reach(ladder_history, target)
+    reach = seconds_to_reach(finest_level(ladder.history, ladder.levels), target)
     sizes = " → ".join(str(max(level["size"])) for level in ladder.levels)
     print(f"time to quality at {size} px (Neckarfront × Starry Night, normalised network, "
           f"default convention, α/β = 1e-3, L-BFGS from white noise):")
