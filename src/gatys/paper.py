@@ -119,8 +119,8 @@ STYLE_SCALES = (0.5, 1.0, 2.0)
 FINE_LAYERS = ("relu1_1", "relu2_1")
 COARSE_LAYERS = ("relu3_1", "relu4_1", "relu5_1")
 SCALE_PAIR = ("starry_night", "the_scream")
-# Coarse-to-fine: the result at twice the extension size; the pyramid starts at the extension
-# size with its iterations, then refines for half as many at the final size.
+# Coarse-to-fine: the result at the extension size; the pyramid starts at half of it with the
+# extension iterations, then refines for half as many at the final size.
 COARSE_TO_FINE_STYLE = "starry_night"
 # Spatial control: the sky in one painting, the rest in another.
 SKY_STYLE = "starry_night"
@@ -128,4 +128,4 @@ GROUND_STYLE = "composition_vii"
 # Total variation (not in the paper): weights relative to the objective's raw value
 # (α L_content + β L_style is about 1e-4 at the end of a CPU-profile run).
 TV_STYLE = "the_scream"
-TV_WEIGHTS = (0.0, 1e-4, 1e-3, 1e-2)
+TV_WEIGHTS = (0.0, 1e-3, 1e-2)
