@@ -88,6 +88,8 @@ class Objective:
         styles = [s for s, grams in enumerate(self.style_targets) if layer in grams]
         if self.style_guides is None:
             weight = sum(self.style_blend[s] for s in styles)
+            if weight == 0:  # only styles blended in with weight 0 have this layer
+                return features.new_zeros(features.shape[0])
             return sum(self.style_blend[s] / weight
                        * losses.style_layer_loss(features, self.style_targets[s][layer])
                        for s in styles)
