@@ -3,7 +3,7 @@
 import pytest
 
 from gatys.errors import SettingError
-from gatys.pyramid import coarse_to_fine, pyramid_sizes
+from gatys.pyramid import coarse_to_fine, finest_level, pyramid_sizes, seconds_to_reach
 from gatys.transfer import style_transfer
 
 from helpers import striped_image, synthetic_image
@@ -62,3 +62,17 @@ def test_snapshots_go_to_one_folder_per_level(vgg16_random, tmp_path):
                    snapshot_every=2, snapshot_dir=tmp_path, **LAYERS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["level1_32px", "level2_64px"]
     assert [p.name for p in (tmp_path / "level2_64px").iterdir()] == ["iter_00002.png"]
+
+
+def test_finest_level_and_seconds_to_reach(vgg16_random):
+    result = coarse_to_fine(synthetic_image(48, 64), striped_image(48, 64), model=vgg16_random,
+                            size=64, smallest=32, iterations=6, refine_iterations=4,
+                            progress=False, **LAYERS)
+    finest = finest_level(result.history, result.levels)
+    assert finest.iterations == [7, 8, 9, 10]  # the fine level only, counted across levels
+    assert finest.losses[-1]["total"] == result.levels[-1]["final loss"]
+    assert seconds_to_reach(finest, finest.losses[1]["total"]) == finest.seconds[1]
+    assert seconds_to_reach(finest, 0.0) is None
+    single = style_transfer(synthetic_image(48, 64), striped_image(48, 64), model=vgg16_random,
+                            size=64, iterations=2, progress=False, **LAYERS)
+    assert finest_level(single.history, [{"iterations": 2}]).iterations == [0, 1, 2]

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__, paper
 from .errors import GatysError, SettingError
 from .files import write_json
-from .images import load_image, output_format, save_image
+from .images import load_image, load_mask, output_format, save_image
 from .normalisation import normalised_vgg
 from .pyramid import coarse_to_fine
 from .settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
@@ -60,6 +60,10 @@ examples:
   gatys transfer photo.jpg starry_night.jpg -o out.png
   gatys transfer photo.jpg scream.jpg starry_night.jpg --style-weights 0.7,0.3 -o mix.png
   gatys transfer photo.jpg starry_night.jpg --size 1024 --coarse-to-fine 256 -o large.png
+  gatys transfer photo.jpg scream.jpg --preserve-colour luminance -o own_colours.png
+  gatys transfer photo.jpg starry_night.jpg scream.jpg --style-layers-of 1=relu1_1,relu2_1 \
+      --style-layers-of 2=relu3_1,relu4_1,relu5_1 -o fine_starry_coarse_scream.png
+  gatys transfer photo.jpg starry_night.jpg scream.jpg --masks sky.png ground.png -o split.png
   {MODEL_ENV}=vgg16-caffe {WEIGHTS_ENV}=vgg16-imagenet-caffe.pth \\
       gatys transfer photo.jpg style.jpg --size 256 --iterations 200 -o small.png
 """
@@ -144,6 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how --ratio is read: gatys-code (the authors' released code: MSE "
                              "terms, w_l = 4/N_l^2; default, as in the notebooks) or paper "
                              "(the literal equations)")
+    control = transfer.add_argument_group(
+        "beyond the paper (Gatys et al. 2017, 'Controlling Perceptual Factors')")
+    control.add_argument("--preserve-colour", choices=("luminance", "histogram"),
+                         help="keep the photograph's colours: luminance (transfer on the YIQ "
+                              "luminance, the style's matched to the content's mean and "
+                              "variance, then the content's I and Q channels) or histogram "
+                              "(map each STYLE's colours to the content's mean and covariance "
+                              "first)")
+    control.add_argument("--style-layers-of", action="append", default=[], metavar="K=L1,L2",
+                         help="the style layers of the K-th STYLE (1 = the first), e.g. "
+                              "1=relu1_1,relu2_1 for its fine scales only; repeat per STYLE; "
+                              "a STYLE without it uses --style-layers")
+    control.add_argument("--masks", nargs="+", metavar="MASK",
+                         help="one mask image per STYLE, in the same order: white where that "
+                              "STYLE applies, black elsewhere (resized to the result); a region "
+                              "in no mask gets no style (guided Gram matrices)")
+    control.add_argument("--tv-weight", type=float, default=0.0, metavar="W",
+                         help="weight of a total-variation term that smooths pixel noise "
+                              "(not in the paper; default 0: off; try 1e-3 .. 1e-1)")
     network = transfer.add_argument_group("network")
     network.add_argument("--model", metavar="NAME",
                          help=f"network and weight source (default: ${MODEL_ENV} or vgg19)")
@@ -194,9 +217,17 @@ def run_transfer(args: argparse.Namespace) -> int:
         raise SettingError(
             f"--init {args.init!r} is neither noise, content, style nor an existing image file"
         )
+    layers_per_style = _layers_per_style(args.style_layers_of, len(args.styles))
+    if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
+        raise SettingError(f"--tv-weight must be a finite number >= 0, got {args.tv_weight}")
+    if args.masks is not None and len(args.masks) != len(args.styles):
+        raise SettingError(f"got {len(args.masks)} mask(s) for {len(args.styles)} style image(s); "
+                           f"give --masks one file per STYLE, in the same order")
     spec = parse_model(args.model, args.weights)
     device = resolve_device(args.device)
     content = load_image(args.content, size=args.size)
+    masks = None if args.masks is None else [load_mask(path, tuple(content.shape[-2:]))
+                                             for path in args.masks]
     style_size = max(1, round(max(content.shape[-2:]) * args.style_scale))
     styles = [load_image(path, size=style_size) for path in args.styles]
     model = load_vgg(spec, pooling=args.pooling, device=device)
@@ -208,7 +239,8 @@ def run_transfer(args: argparse.Namespace) -> int:
         style_blend=args.style_weights, convention=args.convention, init=args.init,
         seed=args.seed, optimizer=args.optimizer, learning_rate=args.learning_rate,
         progress=not args.quiet, snapshot_every=args.snapshot_every if args.snapshots else 0,
-        snapshot_dir=args.snapshots,
+        snapshot_dir=args.snapshots, preserve_colour=args.preserve_colour,
+        style_layers_per_style=layers_per_style, masks=masks, tv_weight=args.tv_weight,
     )
     if args.coarse_to_fine:
         result = coarse_to_fine(content, styles, size=args.size, smallest=args.coarse_to_fine,
@@ -227,6 +259,24 @@ def run_transfer(args: argparse.Namespace) -> int:
         print(f"interrupted: the last good image is in {written}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
+
+
+def _layers_per_style(assignments: Sequence[str], count: int) -> list[list[str] | None] | None:
+    """``--style-layers-of K=L1,L2`` options as one layer list (or None) per style image."""
+    if not assignments:
+        return None
+    chosen: list[list[str] | None] = [None] * count
+    for text in assignments:
+        index, _, layers = text.partition("=")
+        if not index.strip().isdigit() or not layers.strip():
+            raise SettingError(f"--style-layers-of {text!r}: write K=L1,L2 with K the style's "
+                               f"position (1 = the first STYLE), e.g. 1=relu1_1,relu2_1")
+        position = int(index)
+        if not 1 <= position <= count:
+            raise SettingError(f"--style-layers-of {text!r}: there is no style {position}; "
+                               f"K runs from 1 to {count}, the number of STYLE images")
+        chosen[position - 1] = [name.strip() for name in layers.split(",") if name.strip()]
+    return chosen
 
 
 def _write_history(args, model_description: str, device: str, result) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "ImageSource",
     "image_size",
     "load_image",
+    "load_mask",
     "open_image",
     "output_format",
     "save_image",
@@ -224,6 +225,42 @@ def load_image(
         )
         tensor = tensor.clamp_(0.0, 1.0)  # bicubic overshoots slightly at edges
     return tensor.contiguous()
+
+
+def load_mask(
+    source: ImageSource | torch.Tensor,
+    shape: tuple[int, int],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> torch.Tensor:
+    """A region mask (spatial control): ``(1, 1, H, W)`` in 0..1 with ``shape`` = ``(H, W)``.
+
+    White (1) is inside the region, black (0) outside, grey in between; a colour image counts by
+    its mean over R, G and B. A file or tensor of another size is resized to ``shape`` (the
+    content image's), bilinearly with antialiasing. An all-black mask raises
+    :class:`ImageError`: the region it names is empty.
+    """
+    if isinstance(source, torch.Tensor):
+        mask = source.detach().float().cpu()
+        while mask.dim() < 4:
+            mask = mask.unsqueeze(0)
+        if mask.dim() != 4 or mask.shape[0] != 1 or mask.shape[1] not in (1, 3):
+            raise ImageError(f"a mask tensor must be (H, W), (1, H, W) or (1, 1|3, H, W), "
+                             f"not {tuple(source.shape)}")
+        where = "the mask tensor"
+    else:
+        mask = load_image(source, max_pixels=max_pixels)
+        where = f'the mask "{os.fspath(source)}"' if isinstance(source, (str, os.PathLike)) \
+            else "the mask"
+    mask = mask.mean(dim=1, keepdim=True)
+    if tuple(mask.shape[-2:]) != tuple(shape):
+        mask = F.interpolate(mask, size=tuple(shape), mode="bilinear", align_corners=False,
+                             antialias=True)
+    mask = mask.clamp(0.0, 1.0)
+    if not bool((mask > 1.0 / 255).any()):
+        raise ImageError(f"{where} is empty (all black): paint the region its style should "
+                         f"cover white, the rest black")
+    return mask.contiguous()
 
 
 def _positive_int(value: object, what: str) -> int:

@@ -109,3 +109,45 @@ def total_loss(
 ) -> torch.Tensor:
     """L_total(p, a, x) = α L_content(p, x) + β L_style(a, x)   (paper, eq. 7)."""
     return alpha * content + beta * style
+
+
+def guided_gram_matrix(features: torch.Tensor, guide: torch.Tensor) -> torch.Tensor:
+    """G^l_r = (F^l ∘ T^l_r)(F^l ∘ T^l_r)ᵀ   (Gatys et al. 2017, "guided Gram matrices", Sec. 4).
+
+    The features (B, N, H, W) are multiplied position by position by the guidance channel
+    T^l_r (1 or B, 1, H, W), the region's mask at this layer's resolution, before the Gram
+    matrix is taken: only the region's positions contribute. Returns (B, N, N).
+    """
+    return gram_matrix(features * guide)
+
+
+def guided_style_layer_loss(features: torch.Tensor, guide: torch.Tensor,
+                            target_gram: torch.Tensor, style_positions: int) -> torch.Tensor:
+    """E_l,r = 1 / (4 N_l² m_r²) Σ_ij (G^l_r − (m_r / M_s) A^l)²   (after Gatys et al. 2017, eq. 8).
+
+    ``target_gram`` A^l is the style image's Gram matrix over its ``style_positions`` M_s
+    positions; m_r = Σ_k (T^l_r,k)² is the mass of the region at this layer. A region whose
+    features have the style's statistics has G^l_r = (m_r / M_s) A^l: the target is the style's
+    mean outer product per position, summed over the region, so the style image's size and the
+    region's size do not change what is matched. Dividing by m_r² (instead of M_l²) keeps E_l,r
+    on the scale of an unguided E_l whatever the region's area. Returns (B,).
+    """
+    n_maps = features.shape[1]
+    mass = guide.pow(2).sum(dim=(1, 2, 3))  # (1 or B,)
+    target = target_gram * (mass / style_positions).view(-1, 1, 1)
+    scaled = (guided_gram_matrix(features, guide) - target) / (2 * n_maps * mass.view(-1, 1, 1))
+    return scaled.pow(2).sum(dim=(1, 2))
+
+
+def total_variation(image: torch.Tensor) -> torch.Tensor:
+    """TV(x) = 1/(3HW) Σ_c Σ_ij [(x_c,i,j+1 − x_c,i,j)² + (x_c,i+1,j − x_c,i,j)²]   (not in the paper).
+
+    The squared total variation (Mahendran & Vedaldi 2015, β = 2; Johnson et al. 2016 use it
+    with style transfer): the summed squared differences between horizontally and vertically
+    neighbouring pixels, divided by the number of pixel values 3HW so that its weight does not
+    depend on the image size. It penalises pixel noise; the 2015 paper has no such term.
+    ``image`` (B, 3, H, W) -> (B,).
+    """
+    horizontal = (image[..., :, 1:] - image[..., :, :-1]).pow(2).sum(dim=(1, 2, 3))
+    vertical = (image[..., 1:, :] - image[..., :-1, :]).pow(2).sum(dim=(1, 2, 3))
+    return (horizontal + vertical) / image[0].numel()

@@ -81,6 +81,7 @@ class PanelCache:
             "iterations": result.iterations,
             "seconds": result.history.seconds[-1],
             "history": result.history.as_dict(),
+            "levels": result.levels,  # a coarse-to-fine run's levels; empty otherwise
         }
         write_json(record_path, record)
         return Panel(load_image(image_path), record, cached=False)

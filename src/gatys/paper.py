@@ -140,3 +140,32 @@ PRE_RELU_CONTENT_LAYER = CONTENT_LAYER.replace("relu", "conv")
 
 # Notebook 10: the network variants, (pooling, normalised); the first is the paper's.
 NETWORK_VARIANTS = (("avg", True), ("max", True), ("avg", False), ("max", False))
+
+
+# ---------------------------------------------------------------------------------------------
+# Beyond the paper (notebook 11): the controls of Gatys, Ecker, Bethge, Hertzmann & Shechtman,
+# "Controlling Perceptual Factors in Neural Style Transfer" (CVPR 2017), and total variation.
+# Every panel is the Neckarfront at the profile's extension size and iterations, from white noise.
+
+# α/β under CONVENTION: where the paper's look sits on this network (notebook 06), so that
+# the style is strong enough for its colours, scale and placement to show.
+BEYOND_RATIO = 1e-5
+# Colour preservation: a painting whose colours (orange sky) differ from the photograph's.
+COLOUR_STYLE = "the_scream"
+# Scale control: the style image's long side relative to the content's.
+STYLE_SCALE_STYLE = "the_scream"
+STYLE_SCALES = (0.5, 1.0, 2.0)
+# Combining scales: one painting's fine scales with another's coarse ones, and the reverse.
+FINE_LAYERS = ("relu1_1", "relu2_1")
+COARSE_LAYERS = ("relu3_1", "relu4_1", "relu5_1")
+SCALE_PAIR = ("starry_night", "the_scream")
+# Coarse-to-fine: the result at the extension size; the pyramid starts at half of it with the
+# extension iterations, then refines for half as many at the final size.
+COARSE_TO_FINE_STYLE = "starry_night"
+# Spatial control: the sky in one painting, the rest in another.
+SKY_STYLE = "starry_night"
+GROUND_STYLE = "composition_vii"
+# Total variation (not in the paper): weights relative to the objective's raw value
+# (α L_content + β L_style is about 1e-4 at the end of a CPU-profile run).
+TV_STYLE = "the_scream"
+TV_WEIGHTS = (0.0, 1e-3, 1e-2)

@@ -115,3 +115,22 @@ def coarse_to_fine(
         reason += f" (at level {len(results)} of {len(sizes)}, {sizes[len(results) - 1]} px)"
     return SynthesisResult(final.image, _joined([r.history for r in results]), reason,
                            sum(r.iterations for r in results), levels)
+
+
+def finest_level(history: History, levels: Sequence[dict]) -> History:
+    """The rows of a coarse-to-fine run's joined ``history`` that belong to its last level: the
+    losses there are at the final size, comparable with a single-size run's. Seconds and
+    iterations keep counting from the start of the whole pipeline (coarse levels included)."""
+    # A single level keeps its starting row; a later level's starting row was dropped when the
+    # histories were joined (the row before it is the previous level's last, at a smaller size).
+    first = 0 if len(levels) == 1 else len(history.losses) - levels[-1]["iterations"]
+    return History(history.iterations[first:], history.seconds[first:],
+                   history.evaluations[first:], history.losses[first:])
+
+
+def seconds_to_reach(history: History, target: float) -> float | None:
+    """Seconds until ``history``'s total loss first is <= ``target`` (None if never)."""
+    for seconds, losses in zip(history.seconds, history.losses):
+        if losses["total"] <= target:
+            return seconds
+    return None

@@ -49,6 +49,20 @@ class Objective:
         alpha, beta: the weights of the two terms.
         content_reduction: ``"sum"`` (the paper) or ``"mean"`` (see :func:`losses.content_loss`).
         content_factor: a constant in front of L_content (2 turns ½ Σ into Σ, as an MSE has it).
+        style_guides: per style image, its region's mask T^l (1, 1, H_l, W_l) at each of its
+            layers (spatial control, Gatys et al. 2017); None: every style covers the whole image.
+        style_positions: per style image, M_s^l, the number of positions of its feature maps
+            (what a guided target is scaled by); needed with ``style_guides``.
+        tv_weight: the weight of the total-variation term (not in the paper; 0 = off).
+
+    Each style image has its own layers (the keys of its ``style_targets`` dict; the paper: all
+    styles at the same layers). E_l at a layer is the blend-weighted mean over the styles that
+    have the layer, Σ_s b_s E_l^s / Σ_s b_s; with the same layers for every style that is the
+    blend Σ_s b_s E_l^s, and a layer that only style A has depends on style A alone (so fine
+    scales can come from one painting and coarse ones from another). With ``style_guides``,
+    E_l = Σ_s (m_s^l / M_l) E_l,s over the styles that have the layer, with E_l,s the guided loss
+    of style s on its region (:func:`losses.guided_style_layer_loss`) weighted by the region's
+    share of the image; the blend is not used.
     """
 
     model: VGGFeatures
@@ -60,11 +74,33 @@ class Objective:
     beta: float
     content_reduction: str = "sum"
     content_factor: float = 1.0
+    style_guides: list[dict[str, torch.Tensor]] | None = None
+    style_positions: list[dict[str, int]] | None = None
+    tv_weight: float = 0.0
 
     @property
     def layers(self) -> list[str]:
-        style_layers = list(self.style_targets[0]) if self.style_targets else []
+        style_layers = [layer for grams in self.style_targets for layer in grams]
         return list(dict.fromkeys([*self.content_targets, *style_layers]))
+
+    def _style_layer_loss(self, layer: str, features: torch.Tensor) -> torch.Tensor:
+        """E_l over the styles that have ``layer`` (see the class docstring). Returns (B,)."""
+        styles = [s for s, grams in enumerate(self.style_targets) if layer in grams]
+        if self.style_guides is None:
+            weight = sum(self.style_blend[s] for s in styles)
+            if weight == 0:  # only styles blended in with weight 0 have this layer
+                return features.new_zeros(features.shape[0])
+            return sum(self.style_blend[s] / weight
+                       * losses.style_layer_loss(features, self.style_targets[s][layer])
+                       for s in styles)
+        positions = features.shape[2] * features.shape[3]
+        total = features.new_zeros(features.shape[0])
+        for s in styles:
+            guide = self.style_guides[s][layer]
+            share = float(guide.pow(2).sum()) / positions
+            total = total + share * losses.guided_style_layer_loss(
+                features, guide, self.style_targets[s][layer], self.style_positions[s][layer])
+        return total
 
     def __call__(self, image: torch.Tensor) -> LossTerms:
         features = self.model(image, self.layers)
@@ -74,10 +110,7 @@ class Objective:
                 features[layer], target, self.content_reduction
             )
         style_per_layer = {
-            layer: sum(
-                blend * losses.style_layer_loss(features[layer], grams[layer])
-                for blend, grams in zip(self.style_blend, self.style_targets)
-            )
+            layer: self._style_layer_loss(layer, features[layer])
             for layer in self.style_layer_weights
         }
         style = sum(
@@ -85,8 +118,13 @@ class Objective:
             image.new_zeros(image.shape[0]),
         )
         total = losses.total_loss(content, style, self.alpha, self.beta)
+        tv = None
+        if self.tv_weight:
+            tv = losses.total_variation(image)
+            total = total + self.tv_weight * tv  # not in the paper: opt-in smoothing
         return LossTerms(total.sum(), content.sum(), style.sum(),
-                         {layer: value.sum() for layer, value in style_per_layer.items()})
+                         {layer: value.sum() for layer, value in style_per_layer.items()},
+                         None if tv is None else tv.sum())
 
 
 @dataclass
@@ -97,14 +135,18 @@ class LossTerms:
     content: torch.Tensor
     style: torch.Tensor
     style_per_layer: dict[str, torch.Tensor]
+    tv: torch.Tensor | None = None  # the total variation, when the objective has that term
 
     def detached(self) -> LossTerms:
         return LossTerms(self.total.detach(), self.content.detach(), self.style.detach(),
-                         {layer: v.detach() for layer, v in self.style_per_layer.items()})
+                         {layer: v.detach() for layer, v in self.style_per_layer.items()},
+                         None if self.tv is None else self.tv.detach())
 
     def as_floats(self) -> dict[str, float]:
         values = {"total": self.total, "content": self.content, "style": self.style}
         values.update({f"style/{layer}": v for layer, v in self.style_per_layer.items()})
+        if self.tv is not None:
+            values["tv"] = self.tv
         return {key: float(value) for key, value in values.items()}
 
 

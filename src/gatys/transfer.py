@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from . import paper
+from . import colour, paper
 from .errors import LayerError, SettingError
-from .images import load_image
+from .images import load_image, load_mask
 from .synthesis import Objective, SynthesisResult, content_targets, noise_image, style_targets
 from .synthesis import synthesize
 from .vgg import VGGFeatures, validate_layers
@@ -91,6 +91,9 @@ def make_objective(
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
     convention: str = "paper",
+    style_layers_per_style: Sequence[Sequence[str] | None] | None = None,
+    masks: Sequence[torch.Tensor] | None = None,
+    tv_weight: float = 0.0,
 ) -> Objective:
     """The objective α L_content + β L_style with β = 1 and α = ``ratio`` (the paper's α/β).
 
@@ -98,6 +101,13 @@ def make_objective(
     ``style_blend``: one weight per style image, normalised to sum to 1 (default: equal).
     ``convention`` names how the ratio is read (:data:`LOSS_CONVENTIONS`); explicit
     ``style_layer_weights`` replace the convention's w_l.
+
+    Beyond the paper (Gatys et al. 2017): ``style_layers_per_style`` gives each style image its
+    own layers (None in the list: ``style_layers``), e.g. one painting's fine scales (relu1_1,
+    relu2_1) with another's coarse ones; ``masks``, one (1, 1, H, W) mask per style at the
+    content's size, confine each style to its region (guided Gram matrices; see
+    :class:`~gatys.synthesis.Objective`); ``tv_weight`` adds λ_TV · TV(x)
+    (:func:`~gatys.losses.total_variation`, not in the paper).
     """
     if convention not in LOSS_CONVENTIONS:
         raise SettingError(
@@ -111,6 +121,10 @@ def make_objective(
         raise SettingError("a content image needs at least one content layer")
     if styles and not style_layers:
         raise SettingError("a style image needs at least one style layer")
+    layers_of_style = _layers_per_style(model, style_layers, style_layers_per_style, len(styles))
+    style_layers = list(dict.fromkeys(layer for layers in layers_of_style for layer in layers))
+    if not (isinstance(tv_weight, (int, float)) and math.isfinite(tv_weight) and tv_weight >= 0):
+        raise SettingError(f"tv_weight must be a finite number >= 0, got {tv_weight!r}")
     if content is None and not styles:
         raise SettingError("nothing to match: give a content image, a style image or both")
     smallest = model.min_size([*content_layers, *style_layers])
@@ -134,19 +148,76 @@ def make_objective(
         alpha, beta = float(ratio), 1.0
     else:
         alpha, beta = (1.0, 0.0) if content is not None else (0.0, 1.0)
+    guides = positions = None
+    if masks is not None:
+        guides = _style_guides(model, content, masks, layers_of_style, device)
+        positions = [_positions(model, style, layers) for style, layers in
+                     zip(styles, layers_of_style)]
     return Objective(
         model=model,
         content_targets=(
             content_targets(model, content.to(device), content_layers) if content is not None else {}
         ),
-        style_targets=[style_targets(model, style.to(device), style_layers) for style in styles],
+        style_targets=[style_targets(model, style.to(device), layers)
+                       for style, layers in zip(styles, layers_of_style)],
         style_blend=blend,
         style_layer_weights=style_layer_weights,
         alpha=alpha,
         beta=beta,
         content_reduction=rule.content_reduction,
         content_factor=rule.content_factor,
+        style_guides=guides,
+        style_positions=positions,
+        tv_weight=float(tv_weight),
     )
+
+
+def _layers_per_style(model: VGGFeatures, default: Sequence[str],
+                      per_style: Sequence[Sequence[str] | None] | None,
+                      count: int) -> list[list[str]]:
+    if per_style is None:
+        return [list(default)] * count
+    if len(per_style) != count:
+        raise SettingError(f"got style layers for {len(per_style)} style image(s), but there "
+                           f"are {count}; give one layer list (or None) per style image")
+    chosen = []
+    for index, layers in enumerate(per_style, 1):
+        if layers is not None and not list(layers):
+            raise SettingError(f"style image {index} has an empty layer list; give at least "
+                               f"one layer, or None for the default style layers")
+        chosen.append(list(default) if layers is None else validate_layers(layers, model.arch))
+    return chosen
+
+
+def _positions(model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]) -> dict[str, int]:
+    """M_l: the number of positions of ``image``'s feature maps at each layer."""
+    with torch.no_grad():
+        features = model(image.to(next(model.parameters()).device), list(layers))
+    return {layer: int(features[layer].shape[2] * features[layer].shape[3]) for layer in layers}
+
+
+def _style_guides(model: VGGFeatures, content: torch.Tensor | None, masks: Sequence[torch.Tensor],
+                  layers_of_style: list[list[str]], device) -> list[dict[str, torch.Tensor]]:
+    """T^l_s: each style's mask at the resolution of each of its layers (area-averaged, so a
+    position outside the region stays exactly 0)."""
+    if content is None:
+        raise SettingError("masks place styles on the content image; give a content image")
+    if len(masks) != len(layers_of_style):
+        raise SettingError(f"got {len(masks)} mask(s) for {len(layers_of_style)} style image(s); "
+                           f"give one mask per style image, in the same order")
+    layers = list(dict.fromkeys(layer for group in layers_of_style for layer in group))
+    with torch.no_grad():
+        features = model(content.to(device), layers)
+    guides = []
+    for index, (mask, group) in enumerate(zip(masks, layers_of_style), 1):
+        if tuple(mask.shape) != (1, 1, *content.shape[-2:]):
+            raise SettingError(f"mask {index} is shaped {tuple(mask.shape)}; it must be "
+                               f"(1, 1, {content.shape[-2]}, {content.shape[-1]}), the content's "
+                               f"size (load it with gatys.images.load_mask)")
+        mask = mask.to(device)
+        guides.append({layer: torch.nn.functional.interpolate(
+            mask, size=tuple(features[layer].shape[-2:]), mode="area") for layer in group})
+    return guides
 
 
 def _normalised_blend(weights: Sequence[float] | None, count: int) -> list[float]:
@@ -198,6 +269,10 @@ def style_transfer(
     convention: str = paper.CONVENTION,
     init: str | ImageLike = "noise",
     seed: int = 0,
+    preserve_colour: str | None = None,
+    style_layers_per_style: Sequence[Sequence[str] | None] | None = None,
+    masks: Sequence[ImageLike] | None = None,
+    tv_weight: float = 0.0,
     **synthesis_options,
 ) -> SynthesisResult:
     """Render ``content`` in the style of ``styles`` (the paper's Fig. 2/3).
@@ -208,25 +283,55 @@ def style_transfer(
     :data:`gatys.paper.CONVENTION`; ``"paper"`` for the literal equations). Pass a normalised
     ``model`` (:func:`gatys.normalisation.normalised_vgg`) for the paper's network. Other keyword
     arguments go to :func:`~gatys.synthesis.synthesize`.
+
+    Controls beyond the paper (Gatys et al. 2017; see :mod:`gatys.colour`):
+    ``preserve_colour="luminance"`` transfers on the luminance channel (the style's luminance
+    matched to the content's mean and variance) and gives the result the content's I and Q
+    channels; ``"histogram"`` first maps each style's colours to the content's mean and
+    covariance. ``style_layers_per_style``: a layer list (or None) per style image.
+    ``masks``: one per style image (file, Pillow image or tensor; resized to the content), each
+    confining its style to the white region. ``tv_weight``: total-variation regularisation.
     """
     if size is not None:
         _check_positive("size", size)
     _check_positive("style_scale", style_scale)
-    model = model if model is not None else load_vgg()
+    colour.check_method(preserve_colour)
     content_image = _as_image(content, size=size)
     single = isinstance(styles, (str, os.PathLike, Image.Image, torch.Tensor))
     style_sources = [styles] if single else list(styles)
+    mask_images = None
+    if masks is not None:
+        if len(masks) != len(style_sources):
+            raise SettingError(f"got {len(masks)} mask(s) for {len(style_sources)} style "
+                               f"image(s); give one mask per style image, in the same order")
+        mask_images = [load_mask(mask, tuple(content_image.shape[-2:])) for mask in masks]
+    model = model if model is not None else load_vgg()
     style_size = max(1, round(max(content_image.shape[-2:]) * style_scale))
     style_images = [_as_image(style, size=style_size) for style in style_sources]
+    colour_source = content_image
+    if preserve_colour == "histogram":
+        style_images = [colour.match_colour_histogram(style, content_image)
+                        for style in style_images]
+    elif preserve_colour == "luminance":
+        content_luminance = colour.luminance(content_image)
+        style_images = [colour.grey_rgb(colour.match_luminance(colour.luminance(style),
+                                                               content_luminance))
+                        for style in style_images]
+        content_image = colour.grey_rgb(content_luminance)
     objective = make_objective(
         model, content=content_image, styles=style_images, content_layers=content_layers,
         style_layers=style_layers, ratio=ratio, style_blend=style_blend,
         style_layer_weights=style_layer_weights, convention=convention,
+        style_layers_per_style=style_layers_per_style, masks=mask_images, tv_weight=tv_weight,
     )
     start = initial_image(init, content_image.shape, content=content_image,
                           style=style_images[0], seed=seed)
     synthesis_options.setdefault("description", "style transfer")
-    return synthesize(objective, start, **synthesis_options)
+    result = synthesize(objective, start, **synthesis_options)
+    if preserve_colour == "luminance":
+        # The optimised image's luminance with the photograph's chroma (I, Q).
+        result.image = colour.with_colours_of(result.image, colour_source).clamp(0, 1)
+    return result
 
 
 def reconstruct_content(

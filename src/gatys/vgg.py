@@ -163,7 +163,7 @@ class VGGFeatures(nn.Module):
         self.normalised = False  # set by gatys.normalisation.normalise
         if state_dict is not None:
             self.features.load_state_dict(state_dict)
-        self.features.to(memory_format=torch.channels_last)
+        self.use_memory_format(torch.channels_last)
         self.requires_grad_(False)
         self.eval()
 
@@ -173,6 +173,12 @@ class VGGFeatures(nn.Module):
         weights = self.spec.description if self.spec is not None else f"{self.arch}, given weights"
         return (f"{weights}; {self.pooling} pooling"
                 f"{'; normalised (mean activation 1)' if self.normalised else ''}")
+
+    def use_memory_format(self, memory_format: torch.memory_format) -> VGGFeatures:
+        """Keep weights and activations in ``memory_format`` (default: channels-last)."""
+        self.memory_format = memory_format
+        self.features.to(memory_format=memory_format)
+        return self
 
     def extra_repr(self) -> str:
         return f"arch={self.arch}, pooling={self.pooling}, convention={self.convention.name}"
@@ -209,7 +215,7 @@ class VGGFeatures(nn.Module):
         outputs: dict[str, torch.Tensor] = {}
         x = self.convention.apply(image)
         if x.device.type in ("cpu", "cuda"):
-            x = x.contiguous(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=self.memory_format)
         for name, module in zip(self.names[: deepest + 1], self.features):
             x = module(x)
             if name in wanted:

@@ -1,0 +1,375 @@
+"""Beyond the paper: the controls of Gatys et al. 2017 ("Controlling Perceptual Factors in Neural
+Style Transfer") and total variation, one function per figure of notebook 11.
+
+Like :mod:`gatys.experiments`, each function runs its panels through the panel cache, composes a
+figure, writes ``figures/<name>.png`` and ``figures/<name>.json`` and returns a
+:class:`~gatys.experiments.FigureResult`. Panels use the profile's ``extension_size`` and
+``extension_iterations`` and the settings in the "Beyond the paper" section of :mod:`gatys.paper`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import colour, losses, paper
+from .experiments import Context, FigureResult, _finish, _panel
+from .images import load_mask, save_image
+from .panels import Panel
+from .plotting import image_grid, save_figure
+from .pyramid import coarse_to_fine, finest_level, seconds_to_reach
+from .synthesis import History
+from .transfer import make_objective, style_transfer
+
+SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "
+            "kept where they connect to the top edge of the photograph")
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures
+
+
+def spectral_period(image: torch.Tensor) -> float:
+    """The power-weighted mean spatial period of the luminance, in pixels: 1 / Σ_f P(f)|f| / Σ P(f)
+    over the 2-D spectrum without its mean (|f| in cycles per pixel). Larger brush strokes or
+    coarser texture give a longer period."""
+    values = colour.luminance(image)[0, 0].double()
+    power = torch.fft.fft2(values - values.mean()).abs().pow(2)
+    fy = torch.fft.fftfreq(values.shape[0], dtype=torch.float64).view(-1, 1)
+    fx = torch.fft.fftfreq(values.shape[1], dtype=torch.float64).view(1, -1)
+    radius = (fy.pow(2) + fx.pow(2)).sqrt()
+    return float(power.sum() / (power * radius).sum())
+
+
+def median_residual(image: torch.Tensor) -> float:
+    """Pixel noise: the mean absolute difference between the image and its 3×3 median filter
+    (which removes isolated speckle and keeps edges), over pixels and channels, in 0..1 units."""
+    padded = F.pad(image, (1, 1, 1, 1), mode="replicate")
+    windows = padded.unfold(2, 3, 1).unfold(3, 3, 1).reshape(*image.shape, 9)
+    return float((image - windows.median(dim=-1).values).abs().mean())
+
+
+def style_loss_of(ctx: Context, image: torch.Tensor, style: torch.Tensor,
+                  layers: Sequence[str]) -> float:
+    """L_style = Σ_l w_l E_l of ``image`` against ``style`` at ``layers`` (the notebooks'
+    convention), without a content term."""
+    objective = make_objective(ctx.model, styles=[style], style_layers=layers,
+                               convention=paper.CONVENTION)
+    with torch.no_grad():
+        return float(objective(image.to(ctx.device)).style)
+
+
+def region_style_loss(ctx: Context, image: torch.Tensor, style: torch.Tensor,
+                      mask: torch.Tensor, layers: Sequence[str] = paper.STYLE_LAYERS) -> float:
+    """Σ_l w_l E_l,r: the guided style loss of ``image``'s region ``mask`` against ``style``
+    (:func:`gatys.losses.guided_style_layer_loss`), independent of the region's area."""
+    image = image.to(ctx.device)
+    objective = make_objective(ctx.model, content=image, styles=[style], masks=[mask],
+                               style_layers=layers, ratio=1.0, convention=paper.CONVENTION)
+    with torch.no_grad():
+        features = ctx.model(image, list(layers))
+        return float(sum(
+            weight * losses.guided_style_layer_loss(
+                features[layer], objective.style_guides[0][layer],
+                objective.style_targets[0][layer], objective.style_positions[0][layer])
+            for layer, weight in objective.style_layer_weights.items()))
+
+
+def sky_mask(image: torch.Tensor) -> torch.Tensor:
+    """A mask (1, 1, H, W) of the sky of a daylight photograph, by the rule :data:`SKY_RULE`:
+    blue-dominant bright pixels, in the connected regions that touch the top edge."""
+    from skimage.measure import label  # scikit-image: a dependency already (metrics.ssim)
+
+    red, blue = image[0, 0], image[0, 2]
+    candidate = ((blue - red) > 0.1) & (blue > 0.4)
+    regions = label(candidate.numpy(), connectivity=1)
+    touching = set(np.unique(regions[0])) - {0}
+    sky = np.isin(regions, list(touching))
+    return torch.from_numpy(sky).float().view(1, 1, *sky.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# Panels
+
+
+def _size(ctx: Context) -> int:
+    return ctx.profile.extension_size
+
+
+def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None,
+                 style_scale: float = 1.0, masks: Sequence[torch.Tensor] | None = None,
+                 mask_rule: str | None = None, **options) -> Panel:
+    """The Neckarfront in ``styles`` at the extension size and iterations with the controls in
+    ``options`` (keyword arguments of :func:`~gatys.transfer.style_transfer`), cached."""
+    size = size or _size(ctx)
+    iterations = ctx.profile.extension_iterations
+    settings = {"kind": "beyond", "content": paper.CONTENT_IMAGE, "styles": list(styles),
+                "size": size, "iterations": iterations, "ratio": paper.BEYOND_RATIO,
+                "convention": paper.CONVENTION, "style_scale": style_scale,
+                "masks": mask_rule, **options}
+    style_size = round(size * style_scale)
+
+    def run():
+        return style_transfer(ctx.image(paper.CONTENT_IMAGE, size),
+                              [ctx.image(style, style_size) for style in styles],
+                              model=ctx.model, size=None, ratio=paper.BEYOND_RATIO,
+                              convention=paper.CONVENTION, style_scale=style_scale,
+                              masks=masks, iterations=iterations, progress=ctx.progress,
+                              description=f"beyond {'+'.join(styles)}", **options)
+
+    return _panel(ctx, settings, run)
+
+
+def _grid(rows, title: str, panel_size: float = 2.0, row_labels=None):
+    return image_grid(rows, row_labels=row_labels, panel_size=panel_size, title=title)
+
+
+def _losses(panel: Panel) -> dict:
+    final = panel.final_losses
+    return {"content loss": final["content"], "style loss": final["style"],
+            "seconds": panel.seconds}
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Colour preservation (2017, Sec. 5)
+
+
+def colour_preservation(ctx: Context) -> FigureResult:
+    """Plain transfer, luminance-only transfer and colour histogram matching, with the result's
+    colour statistics and chroma measured against the photograph's."""
+    start = time.perf_counter()
+    content = ctx.image(paper.CONTENT_IMAGE, _size(ctx))
+    style = ctx.image(paper.COLOUR_STYLE, _size(ctx))
+    rows, panels, cells = [], [], []
+    for method in (None, "luminance", "histogram"):
+        # No key for the plain run, so that it is the same cached panel as the scale ×1 and
+        # the TV-weight-0 runs.
+        panel = beyond_panel(ctx, [paper.COLOUR_STYLE],
+                             **({"preserve_colour": method} if method else {}))
+        panels.append(panel)
+        distance = colour.colour_distance(panel.image, content)
+        rows.append({"colour": method or "plain (the paper)", **distance, **_losses(panel)})
+        cells.append((panel.image, f"{method or 'plain'}\nchroma diff {distance['chroma difference']:.3f}"))
+    # For scale: how far the painting's own colours are from the photograph's.
+    rows.append({"colour": "the painting itself", **_statistics_distance(style, content),
+                 "chroma difference": float("nan"), "content loss": float("nan"),
+                 "style loss": float("nan"), "seconds": float("nan")})
+    matched = colour.match_colour_histogram(style, content).clamp(0, 1)
+    figure = _grid([[(content, "Neckarfront"), (style, paper.COLOUR_STYLE),
+                     (matched, "style, histogram-matched")], cells],
+                   title=f"Colour preservation ({paper.COLOUR_STYLE}, α/β={paper.BEYOND_RATIO:g})")
+    return _finish(ctx, "beyond_colour", figure, rows,
+                   {"style": paper.COLOUR_STYLE, "ratio": paper.BEYOND_RATIO,
+                    "size": _size(ctx), "iterations": ctx.profile.extension_iterations,
+                    "histogram root": "eigen (symmetric square roots)"}, panels, start)
+
+
+def _statistics_distance(image: torch.Tensor, reference: torch.Tensor) -> dict[str, float]:
+    mean, cov = colour.colour_statistics(image)
+    mean_ref, cov_ref = colour.colour_statistics(reference)
+    return {"colour mean distance": float((mean - mean_ref).norm()),
+            "colour covariance distance": float((cov - cov_ref).norm())}
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Scale control (2017, Sec. 6): the style image's scale, and two styles' scales combined
+
+
+def scale_control(ctx: Context) -> FigureResult:
+    """The style image at several scales relative to the content; then one painting's fine
+    layers with another's coarse ones, each measured against both paintings at both layer sets."""
+    start = time.perf_counter()
+    size = _size(ctx)
+    rows, panels = [], []
+    scale_cells = [(ctx.image(paper.CONTENT_IMAGE, size), "Neckarfront")]
+    smallest = ctx.model.min_size(list(paper.STYLE_LAYERS))
+    for scale in paper.STYLE_SCALES:
+        if min(ctx.image(paper.STYLE_SCALE_STYLE, round(size * scale)).shape[-2:]) < smallest:
+            print(f"style scale ×{scale:g} skipped: the painting would be smaller than the "
+                  f"{smallest} px the style layers need at this profile's size")
+            continue
+        panel = beyond_panel(ctx, [paper.STYLE_SCALE_STYLE], style_scale=scale)
+        panels.append(panel)
+        period = spectral_period(panel.image)
+        rows.append({"run": f"{paper.STYLE_SCALE_STYLE} ×{scale:g}", "style scale": scale,
+                     "mean spatial period px": period, **_losses(panel)})
+        scale_cells.append((panel.image, f"style scale ×{scale:g}\nperiod {period:.1f} px"))
+
+    fine_layers, coarse_layers = list(paper.FINE_LAYERS), list(paper.COARSE_LAYERS)
+    paintings = {key: ctx.image(key, size) for key in paper.SCALE_PAIR}
+    combination_rows, combination_cells = [], []
+    for fine, coarse in (paper.SCALE_PAIR, paper.SCALE_PAIR[::-1]):
+        panel = beyond_panel(ctx, [fine, coarse],
+                             style_layers_per_style=[fine_layers, coarse_layers])
+        panels.append(panel)
+        row = {"fine layers from": fine, "coarse layers from": coarse}
+        for key, painting in paintings.items():
+            row[f"fine L_style vs {key}"] = style_loss_of(ctx, panel.image, painting, fine_layers)
+        for key, painting in paintings.items():
+            row[f"coarse L_style vs {key}"] = style_loss_of(ctx, panel.image, painting,
+                                                            coarse_layers)
+        row["seconds"] = panel.seconds
+        combination_rows.append(row)
+        combination_cells.append((panel.image, f"fine: {fine}\ncoarse: {coarse}"))
+    combination_cells += [(painting, key) for key, painting in paintings.items()]
+    figure = _grid([scale_cells, combination_cells],
+                   title=f"Scale control: style scale (top), fine × coarse scales of two "
+                         f"paintings (bottom), α/β={paper.BEYOND_RATIO:g}")
+    result = _finish(ctx, "beyond_scale", figure, rows,
+                     {"style": paper.STYLE_SCALE_STYLE, "scales": paper.STYLE_SCALES,
+                      "pair": paper.SCALE_PAIR, "fine layers": fine_layers,
+                      "coarse layers": coarse_layers, "ratio": paper.BEYOND_RATIO,
+                      "size": size, "iterations": ctx.profile.extension_iterations},
+                     panels, start, {"combination": combination_rows})
+    result.combination = combination_rows
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Coarse-to-fine: time to reach the single-scale loss at the final size
+
+
+def coarse_to_fine_speed(ctx: Context) -> FigureResult:
+    """A single-scale run at the extension size against the coarse-to-fine pipeline (half the
+    size, then the final size), both scored by the same objective at the final size: how long
+    the pipeline takes to reach the single-scale run's final loss. (Where half the size is too
+    small for the style layers, as in the smoke profile, the pipeline has a single level.)"""
+    start = time.perf_counter()
+    size = _size(ctx)
+    half = ctx.image(paper.CONTENT_IMAGE, size // 2)
+    fits = min(half.shape[-2:]) >= ctx.model.min_size(list(paper.STYLE_LAYERS))
+    smallest = size // 2 if fits else size
+    iterations = ctx.profile.extension_iterations
+    refine = max(1, iterations // 2)
+    style_key = paper.COARSE_TO_FINE_STYLE
+    base = {"content": paper.CONTENT_IMAGE, "styles": [style_key], "size": size,
+            "ratio": paper.BEYOND_RATIO, "convention": paper.CONVENTION}
+    content, style = ctx.image(paper.CONTENT_IMAGE, size), ctx.image(style_key, size)
+    common = dict(model=ctx.model, ratio=paper.BEYOND_RATIO, convention=paper.CONVENTION,
+                  progress=ctx.progress)
+    single = _panel(ctx, {"kind": "beyond-single", **base, "iterations": iterations},
+                    lambda: style_transfer(content, style, size=None, iterations=iterations,
+                                           description=f"single scale {size} px", **common))
+    ladder = _panel(ctx, {"kind": "beyond-coarse-to-fine", **base, "smallest": smallest,
+                          "iterations": iterations, "refine_iterations": refine},
+                    lambda: coarse_to_fine(content, style, size=size, smallest=smallest,
+                                           iterations=iterations, refine_iterations=refine,
+                                           **common))
+    single_history = History(**single.record["history"])
+    ladder_history = History(**ladder.record["history"])
+    finest = finest_level(ladder_history, ladder.record["levels"])
+    target = single.final_losses["total"]
+    reach = seconds_to_reach(finest, target)
+    single_reach = seconds_to_reach(single_history, ladder.final_losses["total"])
+    rows = [
+        {"run": f"single scale {size} px", "iterations": iterations,
+         "seconds": single.seconds, "final loss": target,
+         "seconds to reach the single-scale loss": single.seconds},
+        {"run": f"coarse-to-fine {smallest} → {size} px", "iterations": f"{iterations} + {refine}",
+         "seconds": ladder.seconds, "final loss": ladder.final_losses["total"],
+         "seconds to reach the single-scale loss": float("nan") if reach is None else reach},
+    ]
+    measures = {
+        "single-scale final loss": target,
+        "coarse-to-fine final loss": ladder.final_losses["total"],
+        "coarse-to-fine final loss / single-scale": ladder.final_losses["total"] / target,
+        "coarse-to-fine seconds to reach the single-scale loss": reach,
+        "that time / single-scale seconds": None if reach is None else reach / single.seconds,
+        "single-scale seconds to reach the coarse-to-fine final loss": single_reach,
+        "coarse-to-fine seconds below the final size": sum(
+            level["seconds"] for level in ladder.record["levels"][:-1]),
+        "levels": ladder.record["levels"],
+    }
+    figure = _grid([[(content, "Neckarfront"), (single.image, f"single scale, {single.seconds:.0f} s"),
+                     (ladder.image, f"coarse-to-fine, {ladder.seconds:.0f} s")]],
+                   title=f"{size} px: single scale against coarse-to-fine ({style_key})",
+                   panel_size=2.6)
+    result = _finish(ctx, "beyond_coarse_to_fine", figure, rows,
+                     {"style": style_key, "size": size, "smallest": smallest,
+                      "iterations": iterations, "refine_iterations": refine,
+                      "ratio": paper.BEYOND_RATIO}, [single, ladder], start,
+                     {"measures": measures})
+    curve, axis = plt.subplots(figsize=(5, 3.2))
+    axis.plot(single_history.seconds, single_history.series("total"), label="single scale")
+    axis.plot(finest.seconds, finest.series("total"), label=f"coarse-to-fine, {size} px level")
+    axis.axhline(target, color="grey", lw=0.8, ls="--")
+    axis.set_xlabel("seconds from the start (coarse levels included)")
+    axis.set_ylabel(f"total loss at {size} px")
+    axis.set_yscale("log")
+    axis.legend(fontsize=7)
+    axis.set_title("Time to quality", fontsize=9)
+    curve.tight_layout()
+    save_figure(curve, ctx.output_dir / "beyond_coarse_to_fine_curve.png")
+    result.extra_figures = [curve]
+    result.measures = measures
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Spatial control (2017, Sec. 4): guided Gram matrices
+
+
+def spatial_control(ctx: Context) -> FigureResult:
+    """The sky in one painting and the rest in another, by masks loaded from files; each region's
+    style loss against both paintings, before (the photograph) and after."""
+    start = time.perf_counter()
+    size = _size(ctx)
+    content = ctx.image(paper.CONTENT_IMAGE, size)
+    shape = tuple(content.shape[-2:])
+    sky = sky_mask(content)
+    sky_path, ground_path = ctx.output_dir / "beyond_sky_mask.png", ctx.output_dir / "beyond_ground_mask.png"
+    save_image(sky.expand(-1, 3, -1, -1), sky_path)
+    save_image((1 - sky).expand(-1, 3, -1, -1), ground_path)
+    masks = [load_mask(sky_path, shape), load_mask(ground_path, shape)]
+    styles = [paper.SKY_STYLE, paper.GROUND_STYLE]
+    panel = beyond_panel(ctx, styles, masks=masks, mask_rule=SKY_RULE)
+    paintings = {key: ctx.image(key, size) for key in styles}
+    rows = []
+    for region, mask in zip(("sky", "ground"), masks):
+        for key, painting in paintings.items():
+            rows.append({"region": region, "share of the image": float(mask.mean()),
+                         "against": key,
+                         "assigned": key == styles[0 if region == "sky" else 1],
+                         "L_style photograph": region_style_loss(ctx, content, painting, mask),
+                         "L_style result": region_style_loss(ctx, panel.image, painting, mask)})
+    figure = _grid([[(content, "Neckarfront"), (sky.expand(-1, 3, -1, -1), "sky mask (rule)"),
+                     (panel.image, f"sky: {styles[0]}\nground: {styles[1]}")]
+                    + [(painting, key) for key, painting in paintings.items()]],
+                   title=f"Spatial control: guided Gram matrices, α/β={paper.BEYOND_RATIO:g}")
+    return _finish(ctx, "beyond_spatial", figure, rows,
+                   {"styles": styles, "mask rule": SKY_RULE, "ratio": paper.BEYOND_RATIO,
+                    "size": size, "iterations": ctx.profile.extension_iterations},
+                   [panel], start, {"seconds_panel": panel.seconds})
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Total variation (not in the paper)
+
+
+def total_variation_sweep(ctx: Context) -> FigureResult:
+    """The opt-in total-variation term at several weights: the result's TV, its pixel noise
+    (median residual) and what it costs in content and style loss."""
+    start = time.perf_counter()
+    rows, panels, cells = [], [], []
+    for weight in paper.TV_WEIGHTS:
+        panel = beyond_panel(ctx, [paper.TV_STYLE], **({"tv_weight": weight} if weight else {}))
+        panels.append(panel)
+        tv = float(losses.total_variation(panel.image))
+        noise = median_residual(panel.image)
+        rows.append({"TV weight": weight, "TV": tv, "median residual": noise, **_losses(panel)})
+        cells.append((panel.image, f"λ_TV={weight:g}\nTV {tv:.3f}, noise {noise:.3f}"))
+    content = ctx.image(paper.CONTENT_IMAGE, _size(ctx))
+    rows.append({"TV weight": float("nan"), "TV": float(losses.total_variation(content)),
+                 "median residual": median_residual(content), "content loss": float("nan"),
+                 "style loss": float("nan"), "seconds": float("nan")})
+    figure = _grid([cells], title="Total variation (not in the paper): weight sweep")
+    return _finish(ctx, "beyond_tv", figure, rows,
+                   {"style": paper.TV_STYLE, "weights": paper.TV_WEIGHTS,
+                    "ratio": paper.BEYOND_RATIO, "size": _size(ctx),
+                    "iterations": ctx.profile.extension_iterations,
+                    "last row": "the photograph itself"}, panels, start)
