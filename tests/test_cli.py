@@ -31,7 +31,8 @@ def test_transfer_writes_the_image_and_history(inputs, capsys):
     out, history = folder / "out" / "result.png", folder / "history.json"
     code = main(["transfer", str(content), str(style), "-o", str(out), "--size", "32",
                  "--iterations", "4", "--ratio", "1e-2", "--history", str(history),
-                 "--snapshots", str(folder / "snaps"), "--snapshot-every", "2", "-q"])
+                 "--snapshots", str(folder / "snaps"), "--snapshot-every", "2", "-q",
+                 "--init", "noise"])
     assert code == 0
     image = load_image(out)
     assert image.shape == (1, 3, 23, 32)  # long side 32, aspect of the 40×56 content
@@ -64,6 +65,20 @@ def test_the_network_is_normalised_over_content_and_style_by_default(inputs):
                  "32", "--iterations", "2", "--no-normalise", "-q"]) == 0
     assert len(list((folder / "cache" / "channel-means").iterdir())) == 1
     assert not torch.allclose(load_image(folder / "a.png"), load_image(folder / "b.png"))
+
+
+def test_the_command_line_starts_from_the_content_unless_told(inputs):
+    # The content start has no content loss at iteration 0; white noise (the paper's) has.
+    folder, content, style = inputs
+    starts = {}
+    for extra in ([], ["--init", "noise"]):
+        history = folder / f"history{len(extra)}.json"
+        assert main(["transfer", str(content), str(style), "-o", str(folder / "o.png"),
+                     "--size", "32", "--iterations", "1", "--history", str(history), "-q",
+                     *extra]) == 0
+        starts[tuple(extra)] = json.loads(history.read_text())["history"]["losses"][0]
+    assert starts[()]["content"] == 0.0
+    assert starts[("--init", "noise")]["content"] > 0.0
 
 
 def test_coarse_to_fine_from_the_command_line(inputs, capsys):
