@@ -32,3 +32,12 @@ def vgg16_random() -> VGGFeatures:
 @pytest.fixture(scope="session")
 def vgg16_random_caffe() -> VGGFeatures:
     return VGGFeatures("vgg16", "avg", "caffe", random_state_dict("vgg16", seed=0))
+
+
+@pytest.fixture
+def cli_settings(tmp_path, monkeypatch):
+    """The command line on a random-weight VGG-16 on the CPU with a cache of its own; the folder."""
+    monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
+    monkeypatch.setenv("GATYS_DEVICE", "cpu")
+    monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
+    return tmp_path

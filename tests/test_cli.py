@@ -16,10 +16,8 @@ from helpers import striped_image, synthetic_image
 
 
 @pytest.fixture
-def inputs(tmp_path, monkeypatch):
-    monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
-    monkeypatch.setenv("GATYS_DEVICE", "cpu")
-    monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
+def inputs(cli_settings):
+    tmp_path = cli_settings
     content, style = tmp_path / "content.png", tmp_path / "style.jpg"
     save_image(synthetic_image(40, 56), content)
     save_image(striped_image(48, 48), style)

@@ -13,10 +13,8 @@ from helpers import striped_image, synthetic_image
 
 
 @pytest.fixture
-def inputs(tmp_path, monkeypatch):
-    monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
-    monkeypatch.setenv("GATYS_DEVICE", "cpu")
-    monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
+def inputs(cli_settings):
+    tmp_path = cli_settings
     content, style = tmp_path / "content.png", tmp_path / "style.png"
     save_image(synthetic_image(32, 32), content)
     save_image(striped_image(32, 32), style)
