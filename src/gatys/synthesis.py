@@ -97,7 +97,7 @@ class Objective:
         total = features.new_zeros(features.shape[0])
         for s in styles:
             guide = self.style_guides[s][layer]
-            share = float(guide.pow(2).sum()) / positions
+            share = guide.pow(2).sum() / positions  # a tensor: no host sync per evaluation
             total = total + share * losses.guided_style_layer_loss(
                 features, guide, self.style_targets[s][layer], self.style_positions[s][layer])
         return total
