@@ -40,7 +40,7 @@ smoke: $(STAMP)
 		--cache build/smoke/cache --executed build/smoke/notebooks
 
 data: $(STAMP)
-	$(BIN)/python -m gatys.data
+	$(BIN)/python -m gatys.io.data
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -12,7 +12,7 @@
    torch.compile, a batch of four panels in one pass), as ratios to the default pass measured
    beside it: kept only where the numbers say so.
 6. Peak memory of a run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each in a
-   fresh process, beside gatys.memory's estimate.
+   fresh process, beside gatys.io.memory's estimate.
 
 All timings are medians within this run, so ratios compare across machines; absolute seconds do
 not. The network comes from the usual settings (GATYS_MODEL / GATYS_WEIGHTS / GATYS_DEVICE);
@@ -38,15 +38,15 @@ import psutil
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from gatys.errors import GatysError, WeightsError
-from gatys.data import image_path, load_paper_image
-from gatys.memory import estimate_bytes
-from gatys.normalisation import normalised_vgg
-from gatys.pyramid import coarse_to_fine, finest_level, seconds_to_reach
-from gatys.settings import resolve_device
-from gatys.synthesis import noise_image
-from gatys.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, style_transfer
-from gatys.weights import load_vgg, parse_model
+from gatys.io.errors import GatysError, WeightsError
+from gatys.io.data import image_path, load_paper_image
+from gatys.io.memory import estimate_bytes
+from gatys.core.normalisation import normalised_vgg
+from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
+from gatys.io.settings import resolve_device
+from gatys.core.synthesis import noise_image
+from gatys.core.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, style_transfer
+from gatys.io.weights import load_vgg, parse_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tutorial_reference  # noqa: E402

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gatys.vgg import VGGFeatures
+from gatys.core.vgg import VGGFeatures
 
 
 class Preprocess(nn.Module):

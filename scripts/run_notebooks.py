@@ -1,7 +1,7 @@
 """Run the experiment notebooks headlessly with papermill: `make figures` and `make smoke`.
 
 Each notebook's `parameters` cell is overridden with the profile, device, output and cache
-directories. Finished panels are cached (see gatys.panels), so an interrupted run resumes where
+directories. Finished panels are cached (see gatys.experiments.panels), so an interrupted run resumes where
 it stopped. The executed notebooks (with outputs) go to --executed; the committed ones stay clean.
 
     python scripts/run_notebooks.py --profile auto --output figures
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import papermill
 
-from gatys import paper
-from gatys.files import write_json
-from gatys.settings import resolve_device
+from gatys.experiments import recipes
+from gatys.io.files import write_json
+from gatys.io.settings import resolve_device
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -69,7 +69,7 @@ def main() -> int:
         print(f"    done in {timings[notebook.name]:.0f} s", flush=True)
     total = round(time.perf_counter() - start, 1)
     print(f"all {len(notebooks)} notebooks in {total:.0f} s; figures in {output}")
-    profile = paper.profile(args.profile, resolve_device(args.device).type).name
+    profile = recipes.profile(args.profile, resolve_device(args.device).type).name
     record_timings(Path(args.timings) if args.timings else output / "timings.json", profile,
                    timings)
     return 0

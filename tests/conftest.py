@@ -7,8 +7,8 @@ import os
 import pytest
 import torch
 
-from gatys.vgg import VGGFeatures
-from gatys.weights import random_state_dict
+from gatys.core.vgg import VGGFeatures
+from gatys.io.weights import random_state_dict
 
 
 # The environment as the test run started (CI sets GATYS_* to ../shared), before the fixture below

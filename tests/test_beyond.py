@@ -1,10 +1,10 @@
-"""The measures and the sky rule of notebook 11 (gatys.beyond)."""
+"""The measures and the sky rule of notebook 11 (gatys.experiments.beyond)."""
 
 import math
 
 import torch
 
-from gatys.beyond import median_residual, sky_mask, spectral_period
+from gatys.experiments.beyond import median_residual, sky_mask, spectral_period
 
 
 def test_spectral_period_of_stripes_is_their_period():

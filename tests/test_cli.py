@@ -7,10 +7,10 @@ import sys
 import pytest
 import torch
 
-from gatys.cli import main
-from gatys.images import load_image, save_image
-from gatys.normalisation import channel_means, normalise
-from gatys.weights import load_vgg, parse_model
+from gatys.ui.cli import main
+from gatys.io.images import load_image, save_image
+from gatys.core.normalisation import channel_means, normalise
+from gatys.io.weights import load_vgg, parse_model
 
 from helpers import striped_image, synthetic_image
 
@@ -95,9 +95,9 @@ def test_coarse_to_fine_from_the_command_line(inputs, capsys):
 
 def test_coarse_to_fine_checks_the_final_size_before_the_first_level(inputs, capsys, monkeypatch):
     folder, content, style = inputs
-    monkeypatch.setattr("gatys.memory.available_bytes", lambda device: 64 * 2**20)
+    monkeypatch.setattr("gatys.io.memory.available_bytes", lambda device: 64 * 2**20)
     levels_run = []
-    monkeypatch.setattr("gatys.pyramid.style_transfer", lambda *a, **k: levels_run.append(k))
+    monkeypatch.setattr("gatys.controls.pyramid.style_transfer", lambda *a, **k: levels_run.append(k))
     out = folder / "never.png"
     assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "256",
                  "--coarse-to-fine", "32", "--no-normalise", "-q"]) == 2
@@ -182,9 +182,9 @@ def test_an_image_too_small_for_the_layers_is_a_clear_error(inputs, capsys):
 
 
 def test_out_of_memory_is_predicted_and_nothing_is_written(inputs, capsys, monkeypatch):
-    import gatys.memory
+    import gatys.io.memory
 
-    monkeypatch.setattr(gatys.memory, "available_bytes", lambda device: 10 * 2**20)
+    monkeypatch.setattr(gatys.io.memory, "available_bytes", lambda device: 10 * 2**20)
     folder, content, style = inputs
     out = folder / "big.png"
     assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "64", "-q"]) == 2

@@ -5,9 +5,9 @@ import json
 import pytest
 import torch
 
-from gatys import colour
-from gatys.cli import main
-from gatys.images import load_image, save_image
+from gatys.controls import colour
+from gatys.ui.cli import main
+from gatys.io.images import load_image, save_image
 
 from helpers import striped_image, synthetic_image
 

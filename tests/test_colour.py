@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from gatys import colour
-from gatys.errors import SettingError
-from gatys.transfer import style_transfer
+from gatys.controls import colour
+from gatys.io.errors import SettingError
+from gatys.core.transfer import style_transfer
 
 from helpers import striped_image, synthetic_image
 

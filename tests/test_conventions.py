@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from gatys.transfer import make_objective
+from gatys.core.transfer import make_objective
 
 from helpers import striped_image, synthetic_image
 

@@ -1,4 +1,4 @@
-"""Tests for gatys.data: no test touches the network (the default fetcher is replaced)."""
+"""Tests for gatys.io.data: no test touches the network (the default fetcher is replaced)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 import torch
 from PIL import Image
 
-from gatys import data
-from gatys.data import PAPER_IMAGES, DataError, PaperImage
-from gatys.errors import GatysError, ImageError, SettingError
+from gatys.io import data
+from gatys.io.data import PAPER_IMAGES, DataError, PaperImage
+from gatys.io.errors import GatysError, ImageError, SettingError
 
 REAL_DATA = os.environ.get("GATYS_DATA", "").strip() or None  # read before fixtures unset it
 

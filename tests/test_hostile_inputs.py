@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from gatys.errors import ImageError
-from gatys.images import load_image
+from gatys.io.errors import ImageError
+from gatys.io.images import load_image
 
 
 def _check(path):

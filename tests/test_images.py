@@ -1,4 +1,4 @@
-"""Tests for gatys.images: every file made here is synthetic and lives in tmp_path."""
+"""Tests for gatys.io.images: every file made here is synthetic and lives in tmp_path."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
-from gatys.errors import GatysError, ImageError
-from gatys.images import (
+from gatys.io.errors import GatysError, ImageError
+from gatys.io.images import (
     DEFAULT_MAX_PIXELS,
     image_size,
     load_image,

@@ -3,13 +3,13 @@
 import pytest
 import torch
 
-from gatys import paper
-from gatys.experiments import Context, tradeoff_panel_path
-from gatys.images import save_image
-from gatys.panels import PanelCache
+from gatys.experiments import recipes
+from gatys.experiments.figures import Context, tradeoff_panel_path
+from gatys.io.images import save_image
+from gatys.experiments.panels import PanelCache
 
 pytest.importorskip("ipywidgets")
-from gatys.interactive import GridBrowser, StyleExplorer  # noqa: E402
+from gatys.ui.interactive import GridBrowser, StyleExplorer  # noqa: E402
 
 from helpers import striped_image, synthetic_image  # noqa: E402
 
@@ -19,7 +19,7 @@ def context(tmp_path, vgg16_random):
     data = tmp_path / "data"
     save_image(synthetic_image(40, 56), data / "tubingen.jpg")
     save_image(striped_image(48, 48), data / "starry_night.jpg")
-    return Context(vgg16_random, "random", torch.device("cpu"), paper.PROFILES["smoke"],
+    return Context(vgg16_random, "random", torch.device("cpu"), recipes.PROFILES["smoke"],
                    tmp_path / "figures", PanelCache(tmp_path / "cache"), str(data), False)
 
 
@@ -46,8 +46,8 @@ def test_an_error_in_a_run_is_reported_not_lost(context, capsys):
 def test_grid_browser_swaps_precomputed_panels(tmp_path):
     browser = GridBrowser(tmp_path)
     assert not browser.show() and "make figures" in browser.message.value
-    for layers in paper.STYLE_LAYER_SETS:
-        for ratio in paper.TRADEOFF_RATIOS:
+    for layers in recipes.STYLE_LAYER_SETS:
+        for ratio in recipes.TRADEOFF_RATIOS:
             save_image(synthetic_image(8, 8, seed=len(layers) + int(ratio * 1e5)),
                        tradeoff_panel_path(tmp_path, layers[-1], ratio))
     assert browser.show()

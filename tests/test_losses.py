@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gatys import losses
+from gatys.core import losses
 
 
 def features_2x1x2():

@@ -2,10 +2,10 @@
 
 import pytest
 
-import gatys.memory as memory
-from gatys.memory import ResourceError, check_fits, estimate_bytes
-from gatys.synthesis import noise_image, synthesize
-from gatys.transfer import make_objective
+import gatys.io.memory as memory
+from gatys.io.memory import ResourceError, check_fits, estimate_bytes
+from gatys.core.synthesis import noise_image, synthesize
+from gatys.core.transfer import make_objective
 
 from helpers import synthetic_image
 

@@ -1,4 +1,4 @@
-"""Tests for gatys.metrics: PSNR against hand-computed values, SSIM's ordering and edge cases."""
+"""Tests for gatys.experiments.measures: PSNR against hand-computed values, SSIM's ordering and edge cases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 import torch
 
-from gatys.metrics import psnr, ssim
+from gatys.experiments.measures import psnr, ssim
 from helpers import synthetic_image
 
 

@@ -2,10 +2,10 @@
 
 import torch
 
-import gatys.normalisation as module
-from gatys.normalisation import channel_means, fingerprint, normalise, normalised_vgg
-from gatys.vgg import VGGFeatures
-from gatys.weights import convert_convention, random_state_dict
+import gatys.core.normalisation as module
+from gatys.core.normalisation import channel_means, fingerprint, normalise, normalised_vgg
+from gatys.core.vgg import VGGFeatures
+from gatys.io.weights import convert_convention, random_state_dict
 
 from helpers import striped_image, synthetic_image
 

@@ -5,10 +5,10 @@ import json
 import pytest
 import torch
 
-from gatys.paper import PROFILES, profile
-from gatys.panels import PanelCache, panel_key
-from gatys.plotting import markdown_table
-from gatys.synthesis import History, SynthesisResult
+from gatys.experiments.recipes import PROFILES, profile
+from gatys.experiments.panels import PanelCache, panel_key
+from gatys.ui.plotting import markdown_table
+from gatys.core.synthesis import History, SynthesisResult
 
 from helpers import synthetic_image
 

@@ -3,11 +3,13 @@
 import pytest
 import torch
 
-from gatys import paper, pros
-from gatys.experiments import Context
-from gatys.panels import PanelCache
-from gatys.synthesis import Objective
-from gatys.transfer import make_objective
+from gatys.experiments import recipes
+
+from gatys.experiments import pros
+from gatys.experiments.figures import Context
+from gatys.experiments.panels import PanelCache
+from gatys.core.synthesis import Objective
+from gatys.core.transfer import make_objective
 
 from helpers import striped_image, synthetic_image
 
@@ -33,15 +35,15 @@ def test_blending_style_losses_is_matching_the_blended_gram(vgg16_random):
 
 @pytest.fixture
 def context(vgg16_random, tmp_path, monkeypatch):
-    images = {paper.CONTENT_IMAGE: synthetic_image(32, 32), "starry_night": striped_image(32, 32),
+    images = {recipes.CONTENT_IMAGE: synthetic_image(32, 32), "starry_night": striped_image(32, 32),
               "composition_vii": synthetic_image(32, 32, seed=7)}
     monkeypatch.setattr(Context, "image", lambda self, key, size=None: images[key])
-    return Context(vgg16_random, "test-net", torch.device("cpu"), paper.PROFILES["smoke"],
+    return Context(vgg16_random, "test-net", torch.device("cpu"), recipes.PROFILES["smoke"],
                    tmp_path / "figures", PanelCache(tmp_path / "panels"), progress=False)
 
 
 def test_extension_panels_carry_the_extension_size_and_iterations(context):
-    cpu = Context(**{**vars(context), "profile": paper.PROFILES["cpu"]})
+    cpu = Context(**{**vars(context), "profile": recipes.PROFILES["cpu"]})
     settings = pros.extension(cpu).base_settings()
     assert (settings["size"], settings["iterations"]) == (96, 200)
     assert pros.extension(cpu).model is cpu.model
@@ -58,16 +60,16 @@ def test_a_zero_weight_style_is_dropped_so_blend_ends_share_the_single_style_pan
 
 
 def test_the_yardstick_is_zero_for_the_targets_themselves_and_positive_otherwise(context):
-    photo, style = context.image(paper.CONTENT_IMAGE), context.image("starry_night")
+    photo, style = context.image(recipes.CONTENT_IMAGE), context.image("starry_night")
     exact = pros.yardstick(context, style, style=style)
-    assert exact["style"] == 0.0 and all(exact[f"style/{l}"] == 0.0 for l in paper.STYLE_LAYERS)
+    assert exact["style"] == 0.0 and all(exact[f"style/{l}"] == 0.0 for l in recipes.STYLE_LAYERS)
     other = pros.yardstick(context, photo, content=photo, style=style)
     assert other["content"] == 0.0 and other["style"] > 0.0
 
 
 def test_random_filter_contexts_differ_by_seed_and_follow_the_profile(context):
     first, second = pros.random_filters(context, 0), pros.random_filters(context, 1)
-    sizes, per_scale = paper.RANDOM_FILTERS["smoke"]
+    sizes, per_scale = recipes.RANDOM_FILTERS["smoke"]
     assert first.model.sizes == sizes and first.model.channels("relu") == len(sizes) * per_scale
     assert first.model_key != second.model_key
     assert not torch.equal(first.model.convs[0].weight, second.model.convs[0].weight)
@@ -76,7 +78,7 @@ def test_random_filter_contexts_differ_by_seed_and_follow_the_profile(context):
 def test_style_layer_variants_keep_the_total_weight(context):
     variants = pros.style_layer_variants(context)
     uniform = variants["paper layers, uniform w_l"]["style_layer_weights"]
-    expected = sum(4.0 / context.model.channels(layer) ** 2 for layer in paper.STYLE_LAYERS)
+    expected = sum(4.0 / context.model.channels(layer) ** 2 for layer in recipes.STYLE_LAYERS)
     assert sum(uniform.values()) == pytest.approx(expected)
     assert len(set(uniform.values())) == 1
     assert variants["pre-ReLU (conv*)"]["style_layers"][0] == "conv1_1"

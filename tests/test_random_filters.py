@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from gatys.errors import LayerError, SettingError
-from gatys.memory import estimate_bytes
-from gatys.random_filters import RandomFilterFeatures, synthesize_texture
+from gatys.io.errors import LayerError, SettingError
+from gatys.io.memory import estimate_bytes
+from gatys.controls.random_filters import RandomFilterFeatures, synthesize_texture
 
 from helpers import striped_image, synthetic_image
 

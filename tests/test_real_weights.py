@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from gatys.images import load_image
-from gatys.transfer import style_transfer
-from gatys.weights import load_vgg
+from gatys.io.images import load_image
+from gatys.core.transfer import style_transfer
+from gatys.io.weights import load_vgg
 
 WEIGHTS = os.environ.get("GATYS_WEIGHTS")
 DATA = os.environ.get("GATYS_DATA")

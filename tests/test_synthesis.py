@@ -5,9 +5,9 @@ import math
 import pytest
 import torch
 
-from gatys.errors import SettingError
-from gatys.synthesis import Objective, noise_image, synthesize
-from gatys.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
+from gatys.io.errors import SettingError
+from gatys.core.synthesis import Objective, noise_image, synthesize
+from gatys.core.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
                             synthesize_texture)
 
 from helpers import striped_image, synthetic_image

@@ -5,9 +5,9 @@ import torch
 import torchvision
 from torch import nn
 
-from gatys.errors import LayerError, SettingError
-from gatys.vgg import CONVENTIONS, VGGFeatures, conv_layer_names, layer_names
-from gatys.weights import convert_convention, random_state_dict
+from gatys.io.errors import LayerError, SettingError
+from gatys.core.vgg import CONVENTIONS, VGGFeatures, conv_layer_names, layer_names
+from gatys.io.weights import convert_convention, random_state_dict
 
 from helpers import synthetic_image
 

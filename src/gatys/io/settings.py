@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from .errors import SettingError
+from gatys.io.errors import SettingError
 
 MODEL_ENV = "GATYS_MODEL"
 WEIGHTS_ENV = "GATYS_WEIGHTS"

@@ -3,7 +3,7 @@
 Inside the package an image is a float32 tensor shaped ``(1, 3, H, W)``: RGB channels, values in
 0..1, on the CPU (callers move it to a device).  This module turns files, Pillow images and numpy
 arrays into such tensors and back, and turns every problem a user can cause (a missing, corrupt,
-huge or oddly coded file; an unwritable path) into an :class:`~gatys.errors.ImageError` that names
+huge or oddly coded file; an unwritable path) into an :class:`~gatys.io.errors.ImageError` that names
 the file and the fix.
 """
 
@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gatys.errors import ImageError
+from gatys.io.errors import ImageError
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import torch
 
-from .errors import SettingError, WeightsError
-from .settings import MODEL_ENV, WEIGHTS_ENV, from_env, resolve_device
-from .vgg import ARCHITECTURES, CONVENTIONS, VGGFeatures, build_features
+from gatys.io.errors import SettingError, WeightsError
+from gatys.io.settings import MODEL_ENV, WEIGHTS_ENV, from_env, resolve_device
+from gatys.core.vgg import ARCHITECTURES, CONVENTIONS, VGGFeatures, build_features
 
 DEFAULT_MODEL = "vgg19"
 SOURCES = ("torchvision", "caffe", "random")

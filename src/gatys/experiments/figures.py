@@ -18,18 +18,20 @@ from pathlib import Path
 
 import torch
 
-from . import __version__, paper
-from .data import load_paper_image
-from .files import write_json
-from .images import save_image
-from .metrics import psnr, ssim
-from .normalisation import cache_dir, fingerprint, normalised_vgg
-from .panels import Panel, PanelCache
-from .plotting import image_grid, line_plot, markdown_table, save_figure
-from .settings import resolve_device
-from .transfer import reconstruct_content, style_transfer, synthesize_texture
-from .vgg import VGGFeatures
-from .weights import load_vgg
+from gatys import __version__
+
+from gatys.experiments import recipes
+from gatys.io.data import load_paper_image
+from gatys.io.files import write_json
+from gatys.io.images import save_image
+from gatys.experiments.measures import psnr, ssim
+from gatys.core.normalisation import cache_dir, fingerprint, normalised_vgg
+from gatys.experiments.panels import Panel, PanelCache
+from gatys.ui.plotting import image_grid, line_plot, markdown_table, save_figure
+from gatys.io.settings import resolve_device
+from gatys.core.transfer import reconstruct_content, style_transfer, synthesize_texture
+from gatys.core.vgg import VGGFeatures
+from gatys.io.weights import load_vgg
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Context:
     model: VGGFeatures
     model_key: str
     device: torch.device
-    profile: paper.Profile
+    profile: recipes.Profile
     output_dir: Path
     panels: PanelCache
     data_dir: str | None = None
@@ -60,7 +62,7 @@ class Context:
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                            f"{torch.get_num_threads()} torch threads",
                 "torch": torch.__version__, "profile": vars(self.profile),
-                "convention": paper.CONVENTION, "gatys": __version__}
+                "convention": recipes.CONVENTION, "gatys": __version__}
 
 
 @dataclass
@@ -89,18 +91,18 @@ def setup(
     cache: str | os.PathLike | None = None,
     model: str | None = None,
     weights: str | None = None,
-    normalised: bool = paper.NORMALISED,
-    pooling: str = paper.POOLING,
+    normalised: bool = recipes.NORMALISED,
+    pooling: str = recipes.POOLING,
     progress: bool = True,
 ) -> Context:
     """Load the network the settings name, normalise it over the paper's images if asked, and
     prepare the output directory and the panel cache."""
     device = resolve_device(device)
-    chosen = paper.profile(profile, device.type)
+    chosen = recipes.profile(profile, device.type)
     network = load_vgg(model, weights, pooling=pooling, device=device)
     size = chosen.normalisation_size
     images = [load_paper_image(key, size=size, data_dir=data_dir)
-              for key in ("tubingen", *(recipe.image for recipe in paper.FIVE_STYLES))]
+              for key in ("tubingen", *(recipe.image for recipe in recipes.FIVE_STYLES))]
     model_key = fingerprint(network, images if normalised else [])
     if normalised:
         network = normalised_vgg(network, images, cache)
@@ -148,11 +150,11 @@ def _style_share(values: dict[str, float], alpha: float) -> float:
 def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResult:
     """Reconstruct the Neckarfront from white noise at each content layer; measure PSNR/SSIM."""
     start = time.perf_counter()
-    layers = paper.CONTENT_LAYERS[variant]
-    original = ctx.image(paper.CONTENT_IMAGE)
+    layers = recipes.CONTENT_LAYERS[variant]
+    original = ctx.image(recipes.CONTENT_IMAGE)
     cells, rows, panels = [(original, "original")], [], []
     for layer in layers:
-        panel = _panel(ctx, {"kind": "content", "image": paper.CONTENT_IMAGE, "layer": layer},
+        panel = _panel(ctx, {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
                        lambda layer=layer: reconstruct_content(
                            original, model=ctx.model, layers=[layer], size=None,
                            iterations=ctx.profile.iterations, progress=ctx.progress,
@@ -173,14 +175,14 @@ def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResul
 # arXiv Fig. 1 (bottom): style reconstructions over growing layer sets
 
 
-def style_reconstructions(ctx: Context, images: Sequence[str] = paper.TEXTURE_IMAGES) -> FigureResult:
+def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_IMAGES) -> FigureResult:
     """Texture synthesis from white noise for each style layer set and painting."""
     start = time.perf_counter()
     grid, rows, panels = [], [], []
     for key in images:
         style = ctx.image(key)
         cells = [(style, key)]
-        for layers in paper.STYLE_LAYER_SETS:
+        for layers in recipes.STYLE_LAYER_SETS:
             panel = _panel(ctx, {"kind": "texture", "image": key, "layers": layers},
                            lambda layers=layers, style=style, key=key: synthesize_texture(
                                style, model=ctx.model, layers=layers, size=None,
@@ -196,7 +198,7 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = paper.TEXTURE_IM
             cells.append((panel.image, f"up to {layers[-1]}"))
         grid.append(cells)
     figure = image_grid(grid, title="Style reconstructions: layer sets conv1_1 … convN_1")
-    return _finish(ctx, "fig1_style", figure, rows, {"layer_sets": paper.STYLE_LAYER_SETS},
+    return _finish(ctx, "fig1_style", figure, rows, {"layer_sets": recipes.STYLE_LAYER_SETS},
                    panels, start)
 
 
@@ -205,17 +207,17 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = paper.TEXTURE_IM
 
 
 def transfer_panel(ctx: Context, style: str, ratio: float, *,
-                   style_layers: Sequence[str] = paper.STYLE_LAYERS,
-                   content_layer: str = paper.CONTENT_LAYER, init: str = "noise",
-                   seed: int = 0, convention: str = paper.CONVENTION) -> Panel:
+                   style_layers: Sequence[str] = recipes.STYLE_LAYERS,
+                   content_layer: str = recipes.CONTENT_LAYER, init: str = "noise",
+                   seed: int = 0, convention: str = recipes.CONVENTION) -> Panel:
     """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached."""
-    settings = {"kind": "transfer", "content": paper.CONTENT_IMAGE, "style": style,
+    settings = {"kind": "transfer", "content": recipes.CONTENT_IMAGE, "style": style,
                 "ratio": ratio, "style_layers": list(style_layers),
                 "content_layer": content_layer, "init": init, "seed": seed,
                 "convention": convention}
 
     def run():
-        return style_transfer(ctx.image(paper.CONTENT_IMAGE), ctx.image(style), model=ctx.model,
+        return style_transfer(ctx.image(recipes.CONTENT_IMAGE), ctx.image(style), model=ctx.model,
                               size=None, ratio=ratio, content_layers=[content_layer],
                               style_layers=style_layers, init=init, seed=seed,
                               convention=convention, iterations=ctx.profile.iterations,
@@ -234,20 +236,20 @@ def _transfer_row(panel: Panel, **labels) -> dict:
 def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
     """arXiv Fig. 2 / CVPR Fig. 3: the Neckarfront in five styles at the paper's α/β."""
     start = time.perf_counter()
-    content = ctx.image(paper.CONTENT_IMAGE)
+    content = ctx.image(recipes.CONTENT_IMAGE)
     cells, rows, panels = [(content, "Neckarfront")], [], []
-    for recipe in paper.FIVE_STYLES:
+    for recipe in recipes.FIVE_STYLES:
         ratio = recipe.arxiv_ratio if variant == "arxiv" else recipe.cvpr_ratio
         panel = transfer_panel(ctx, recipe.image, ratio)
         panels.append(panel)
         rows.append(_transfer_row(panel, style=recipe.image, ratio=ratio))
         cells.append((panel.image, f"{recipe.image}, α/β={ratio:g}"))
-    styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in paper.FIVE_STYLES]
+    styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
     figure = image_grid([cells, [(None, "styles:")] + styles],
-                        title=f"Neckarfront in five styles ({variant} ratios, {paper.CONVENTION})")
+                        title=f"Neckarfront in five styles ({variant} ratios, {recipes.CONVENTION})")
     return _finish(ctx, f"fig2_five_styles_{variant}", figure, rows,
-                   {"variant": variant, "content_layer": paper.CONTENT_LAYER,
-                    "style_layers": paper.STYLE_LAYERS}, panels, start)
+                   {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
+                    "style_layers": recipes.STYLE_LAYERS}, panels, start)
 
 
 def tradeoff_panel_path(output_dir: str | os.PathLike, deepest_layer: str, ratio: float) -> Path:
@@ -259,19 +261,19 @@ def tradeoff_grid(ctx: Context) -> FigureResult:
     """arXiv Fig. 3 / CVPR Fig. 4: style layer sets × α/β on Composition VII."""
     start = time.perf_counter()
     grid, rows, panels = [], [], []
-    for layers in paper.STYLE_LAYER_SETS:
+    for layers in recipes.STYLE_LAYER_SETS:
         cells = []
-        for ratio in paper.TRADEOFF_RATIOS:
-            panel = transfer_panel(ctx, paper.TRADEOFF_IMAGE, ratio, style_layers=layers)
+        for ratio in recipes.TRADEOFF_RATIOS:
+            panel = transfer_panel(ctx, recipes.TRADEOFF_IMAGE, ratio, style_layers=layers)
             save_image(panel.image, tradeoff_panel_path(ctx.output_dir, layers[-1], ratio))
             panels.append(panel)
             rows.append(_transfer_row(panel, layers=f"relu1_1..{layers[-1]}", ratio=ratio))
             cells.append((panel.image, f"α/β={ratio:g}"))
         grid.append(cells)
-    figure = image_grid(grid, row_labels=[f"..{layers[-1]}" for layers in paper.STYLE_LAYER_SETS],
-                        title=f"{paper.TRADEOFF_IMAGE}: style layers (rows) × α/β (columns)")
+    figure = image_grid(grid, row_labels=[f"..{layers[-1]}" for layers in recipes.STYLE_LAYER_SETS],
+                        title=f"{recipes.TRADEOFF_IMAGE}: style layers (rows) × α/β (columns)")
     return _finish(ctx, "fig3_tradeoff", figure, rows,
-                   {"ratios": paper.TRADEOFF_RATIOS, "layer_sets": paper.STYLE_LAYER_SETS},
+                   {"ratios": recipes.TRADEOFF_RATIOS, "layer_sets": recipes.STYLE_LAYER_SETS},
                    panels, start)
 
 
@@ -279,25 +281,25 @@ def content_layer_choice(ctx: Context) -> FigureResult:
     """CVPR Fig. 5: content matched at conv2_2 versus conv4_2."""
     start = time.perf_counter()
     cells, rows, panels = [], [], []
-    for layer in paper.CONTENT_LAYER_CHOICE:
-        panel = transfer_panel(ctx, paper.CONTENT_LAYER_CHOICE_STYLE,
-                               paper.CONTENT_LAYER_CHOICE_RATIO, content_layer=layer)
+    for layer in recipes.CONTENT_LAYER_CHOICE:
+        panel = transfer_panel(ctx, recipes.CONTENT_LAYER_CHOICE_STYLE,
+                               recipes.CONTENT_LAYER_CHOICE_RATIO, content_layer=layer)
         panels.append(panel)
         rows.append(_transfer_row(panel, content_layer=layer))
-        rows[-1]["SSIM to photo"] = ssim(panel.image, ctx.image(paper.CONTENT_IMAGE))
+        rows[-1]["SSIM to photo"] = ssim(panel.image, ctx.image(recipes.CONTENT_IMAGE))
         cells.append((panel.image, f"content at {layer}"))
     figure = image_grid([cells], panel_size=2.6, title="Content layer choice")
     return _finish(ctx, "fig5_content_layer", figure, rows,
-                   {"layers": paper.CONTENT_LAYER_CHOICE}, panels, start)
+                   {"layers": recipes.CONTENT_LAYER_CHOICE}, panels, start)
 
 
 def initialisation(ctx: Context) -> FigureResult:
     """CVPR Fig. 6: start from the content, the style, and four noise seeds."""
     start = time.perf_counter()
-    inits = [("content", 0), ("style", 0)] + [("noise", seed) for seed in paper.INIT_NOISE_SEEDS]
+    inits = [("content", 0), ("style", 0)] + [("noise", seed) for seed in recipes.INIT_NOISE_SEEDS]
     cells, rows, panels = [], [], []
     for init, seed in inits:
-        panel = transfer_panel(ctx, paper.INIT_STYLE, paper.INIT_RATIO, init=init, seed=seed)
+        panel = transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO, init=init, seed=seed)
         panels.append(panel)
         label = init if init != "noise" else f"noise seed {seed}"
         rows.append(_transfer_row(panel, init=label))
@@ -318,21 +320,21 @@ def calibration(ctx: Context, conventions: Sequence[str] = ("paper", "gatys-code
     grid, rows, panels, shares = [], [], [], {}
     for convention in conventions:
         cells = []
-        for ratio in paper.CALIBRATION_RATIOS:
-            panel = transfer_panel(ctx, paper.CALIBRATION_STYLE, ratio, convention=convention)
+        for ratio in recipes.CALIBRATION_RATIOS:
+            panel = transfer_panel(ctx, recipes.CALIBRATION_STYLE, ratio, convention=convention)
             panels.append(panel)
             rows.append(_transfer_row(panel, convention=convention, ratio=ratio))
             cells.append((panel.image, f"{ratio:g}"))
-        shares[convention] = [row["style share"] for row in rows[-len(paper.CALIBRATION_RATIOS):]]
+        shares[convention] = [row["style share"] for row in rows[-len(recipes.CALIBRATION_RATIOS):]]
         grid.append(cells)
     figure = image_grid(grid, row_labels=list(conventions), panel_size=1.5,
                         title="α/β sweep (columns) under each convention (rows)")
     result = _finish(ctx, "calibration_sweep", figure, rows,
-                     {"ratios": paper.CALIBRATION_RATIOS, "style": paper.CALIBRATION_STYLE},
+                     {"ratios": recipes.CALIBRATION_RATIOS, "style": recipes.CALIBRATION_STYLE},
                      panels, start)
-    curve = line_plot(paper.CALIBRATION_RATIOS, shares, xlabel="α/β",
+    curve = line_plot(recipes.CALIBRATION_RATIOS, shares, xlabel="α/β",
                       ylabel="style share of the final loss", log_x=True, log_y=False,
-                      marker="o", title=f"{paper.CALIBRATION_STYLE}: where style takes over")
+                      marker="o", title=f"{recipes.CALIBRATION_STYLE}: where style takes over")
     curve.axes[0].axvline(1e-3, color="grey", lw=0.8, ls="--")
     save_figure(curve, ctx.output_dir / "calibration_share.png")
     result.extra_figures = [curve]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from .errors import SettingError
+from gatys.io.errors import SettingError
 
 COLOUR_METHODS = ("luminance", "histogram")
 HISTOGRAM_ROOTS = ("eigen", "cholesky")

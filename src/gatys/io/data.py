@@ -2,10 +2,10 @@
 
 Gatys, Ecker & Bethge use one content photograph (the Neckarfront in Tübingen) and five artworks.
 The files are not part of the repository; they live in the data directory named by
-``$GATYS_DATA`` (default ``./data``, see :func:`gatys.settings.data_dir`).  Each file is checked
+``$GATYS_DATA`` (default ``./data``, see :func:`gatys.io.settings.data_dir`).  Each file is checked
 against a fixed SHA-256 so that every run uses exactly the same pixels.
 
-``python -m gatys.data [--dir DIR] [--verify]`` (or ``make data``) downloads the missing ones, or
+``python -m gatys.io.data [--dir DIR] [--verify]`` (or ``make data``) downloads the missing ones, or
 with ``--verify`` only checks what is there.  Offline, copy the files into the data directory by
 hand.
 """
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import torch
 
-from . import settings
-from .files import write_atomic
-from .errors import GatysError, ImageError, SettingError
-from .images import load_image
+from gatys.io import settings
+from gatys.io.files import write_atomic
+from gatys.io.errors import GatysError, ImageError, SettingError
+from gatys.io.images import load_image
 
 __all__ = [
     "DOWNLOAD_TIMEOUT_S",
@@ -280,9 +280,9 @@ def _verify_all(directory: Path) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m gatys.data [--dir DIR] [--verify]``: 0 when all six are present and verified."""
+    """``python -m gatys.io.data [--dir DIR] [--verify]``: 0 when all six are present and verified."""
     parser = argparse.ArgumentParser(
-        prog="python -m gatys.data",
+        prog="python -m gatys.io.data",
         description="Download (or with --verify only check) the paper's images.",
     )
     parser.add_argument(

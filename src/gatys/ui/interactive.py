@@ -13,12 +13,12 @@ from pathlib import Path
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from . import paper
-from .data import PAPER_IMAGES
-from .experiments import Context, tradeoff_panel_path
-from .images import to_pil
-from .synthesis import SynthesisResult
-from .transfer import style_transfer
+from gatys.experiments import recipes
+from gatys.io.data import PAPER_IMAGES
+from gatys.experiments.figures import Context, tradeoff_panel_path
+from gatys.io.images import to_pil
+from gatys.core.synthesis import SynthesisResult
+from gatys.core.transfer import style_transfer
 
 
 def _png(image) -> bytes:
@@ -54,10 +54,10 @@ class StyleExplorer:
         self.ratio = widgets.FloatLogSlider(value=1e-3, base=10, min=-7, max=1, step=0.25,
                                             description="α/β", readout_format=".0e")
         self.style_layers = widgets.Dropdown(
-            options=[(f"relu1_1 … {layers[-1]}", layers) for layers in paper.STYLE_LAYER_SETS],
-            value=paper.STYLE_LAYERS, description="style layers")
+            options=[(f"relu1_1 … {layers[-1]}", layers) for layers in recipes.STYLE_LAYER_SETS],
+            value=recipes.STYLE_LAYERS, description="style layers")
         self.content_layer = widgets.Dropdown(
-            options=["relu2_2", "relu3_2", "relu4_2", "relu5_2"], value=paper.CONTENT_LAYER,
+            options=["relu2_2", "relu3_2", "relu4_2", "relu5_2"], value=recipes.CONTENT_LAYER,
             description="content layer")
         self.style = widgets.Dropdown(
             options=[key for key, image in PAPER_IMAGES.items() if image.role == "style"],
@@ -99,11 +99,11 @@ class StyleExplorer:
         start = time.perf_counter()
         try:
             self.result = style_transfer(
-                self.ctx.image(paper.CONTENT_IMAGE, size=self.size),
+                self.ctx.image(recipes.CONTENT_IMAGE, size=self.size),
                 self.ctx.image(self.style.value, size=self.size), model=self.ctx.model,
                 size=None, ratio=ratio, content_layers=[self.content_layer.value],
                 style_layers=self.style_layers.value, init=self.init.value,
-                convention=paper.CONVENTION, iterations=self.iterations, callback=show,
+                convention=recipes.CONVENTION, iterations=self.iterations, callback=show,
                 progress=False)
             self.image.value = _png(self.result.image)
             self.seconds = time.perf_counter() - start
@@ -123,11 +123,11 @@ class GridBrowser:
 
     def __init__(self, figures_dir: str | Path) -> None:
         self.figures_dir = Path(figures_dir)
-        self.ratio = widgets.SelectionSlider(options=list(paper.TRADEOFF_RATIOS), value=1e-3,
+        self.ratio = widgets.SelectionSlider(options=list(recipes.TRADEOFF_RATIOS), value=1e-3,
                                              description="α/β")
         self.layers = widgets.SelectionSlider(
-            options=[layers[-1] for layers in paper.STYLE_LAYER_SETS],
-            value=paper.STYLE_LAYERS[-1], description="up to")
+            options=[layers[-1] for layers in recipes.STYLE_LAYER_SETS],
+            value=recipes.STYLE_LAYERS[-1], description="up to")
         self.image = widgets.Image(format="png")
         self.message = widgets.Label()
         for control in (self.ratio, self.layers):
@@ -147,5 +147,5 @@ class GridBrowser:
             self.message.value = f"{path.name} not found: run `make figures` first"
             return False
         self.image.value = path.read_bytes()
-        self.message.value = f"{paper.TRADEOFF_IMAGE}, style up to {self.layers.value}, α/β = {self.ratio.value:g}"
+        self.message.value = f"{recipes.TRADEOFF_IMAGE}, style up to {self.layers.value}, α/β = {self.ratio.value:g}"
         return True

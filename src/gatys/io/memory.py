@@ -15,8 +15,8 @@ import psutil
 import torch
 from torch import nn
 
-from .errors import GatysError
-from .vgg import VGGFeatures
+from gatys.io.errors import GatysError
+from gatys.core.vgg import VGGFeatures
 
 FLOAT_BYTES = 4
 

@@ -1,10 +1,10 @@
 """Beyond the paper: the controls of Gatys et al. 2017 ("Controlling Perceptual Factors in Neural
 Style Transfer") and total variation, one function per figure of notebook 11.
 
-Like :mod:`gatys.experiments`, each function runs its panels through the panel cache, composes a
+Like :mod:`gatys.experiments.figures`, each function runs its panels through the panel cache, composes a
 figure, writes ``figures/<name>.png`` and ``figures/<name>.json`` and returns a
-:class:`~gatys.experiments.FigureResult`. Panels use the profile's ``extension_size`` and
-``extension_iterations`` and the settings in the "Beyond the paper" section of :mod:`gatys.paper`.
+:class:`~gatys.experiments.figures.FigureResult`. Panels use the profile's ``extension_size`` and
+``extension_iterations`` and the settings in the "Beyond the paper" section of :mod:`gatys.experiments.recipes`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import colour, losses, paper
-from .experiments import Context, FigureResult, _finish, _panel
-from .images import load_mask, save_image
-from .panels import Panel
-from .plotting import image_grid, save_figure
-from .pyramid import coarse_to_fine, finest_level, seconds_to_reach
-from .synthesis import History
-from .transfer import make_objective, style_transfer
+from gatys.controls import colour
+
+from gatys.core import losses
+
+from gatys.experiments import recipes
+from gatys.experiments.figures import Context, FigureResult, _finish, _panel
+from gatys.io.images import load_mask, save_image
+from gatys.experiments.panels import Panel
+from gatys.ui.plotting import image_grid, save_figure
+from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
+from gatys.core.synthesis import History
+from gatys.core.transfer import make_objective, style_transfer
 
 SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "
             "kept where they connect to the top edge of the photograph")
@@ -59,18 +63,18 @@ def style_loss_of(ctx: Context, image: torch.Tensor, style: torch.Tensor,
     """L_style = Σ_l w_l E_l of ``image`` against ``style`` at ``layers`` (the notebooks'
     convention), without a content term."""
     objective = make_objective(ctx.model, styles=[style], style_layers=layers,
-                               convention=paper.CONVENTION)
+                               convention=recipes.CONVENTION)
     with torch.no_grad():
         return float(objective(image.to(ctx.device)).style)
 
 
 def region_style_loss(ctx: Context, image: torch.Tensor, style: torch.Tensor,
-                      mask: torch.Tensor, layers: Sequence[str] = paper.STYLE_LAYERS) -> float:
+                      mask: torch.Tensor, layers: Sequence[str] = recipes.STYLE_LAYERS) -> float:
     """Σ_l w_l E_l,r: the guided style loss of ``image``'s region ``mask`` against ``style``
-    (:func:`gatys.losses.guided_style_layer_loss`), independent of the region's area."""
+    (:func:`gatys.core.losses.guided_style_layer_loss`), independent of the region's area."""
     image = image.to(ctx.device)
     objective = make_objective(ctx.model, content=image, styles=[style], masks=[mask],
-                               style_layers=layers, ratio=1.0, convention=paper.CONVENTION)
+                               style_layers=layers, ratio=1.0, convention=recipes.CONVENTION)
     with torch.no_grad():
         features = ctx.model(image, list(layers))
         return float(sum(
@@ -105,20 +109,20 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
                  style_scale: float = 1.0, masks: Sequence[torch.Tensor] | None = None,
                  mask_rule: str | None = None, **options) -> Panel:
     """The Neckarfront in ``styles`` at the extension size and iterations with the controls in
-    ``options`` (keyword arguments of :func:`~gatys.transfer.style_transfer`), cached."""
+    ``options`` (keyword arguments of :func:`~gatys.core.transfer.style_transfer`), cached."""
     size = size or _size(ctx)
     iterations = ctx.profile.extension_iterations
-    settings = {"kind": "beyond", "content": paper.CONTENT_IMAGE, "styles": list(styles),
-                "size": size, "iterations": iterations, "ratio": paper.BEYOND_RATIO,
-                "convention": paper.CONVENTION, "style_scale": style_scale,
+    settings = {"kind": "beyond", "content": recipes.CONTENT_IMAGE, "styles": list(styles),
+                "size": size, "iterations": iterations, "ratio": recipes.BEYOND_RATIO,
+                "convention": recipes.CONVENTION, "style_scale": style_scale,
                 "masks": mask_rule, **options}
     style_size = round(size * style_scale)
 
     def run():
-        return style_transfer(ctx.image(paper.CONTENT_IMAGE, size),
+        return style_transfer(ctx.image(recipes.CONTENT_IMAGE, size),
                               [ctx.image(style, style_size) for style in styles],
-                              model=ctx.model, size=None, ratio=paper.BEYOND_RATIO,
-                              convention=paper.CONVENTION, style_scale=style_scale,
+                              model=ctx.model, size=None, ratio=recipes.BEYOND_RATIO,
+                              convention=recipes.CONVENTION, style_scale=style_scale,
                               masks=masks, iterations=iterations, progress=ctx.progress,
                               description=f"beyond {'+'.join(styles)}", **options)
 
@@ -143,13 +147,13 @@ def colour_preservation(ctx: Context) -> FigureResult:
     """Plain transfer, luminance-only transfer and colour histogram matching, with the result's
     colour statistics and chroma measured against the photograph's."""
     start = time.perf_counter()
-    content = ctx.image(paper.CONTENT_IMAGE, _size(ctx))
-    style = ctx.image(paper.COLOUR_STYLE, _size(ctx))
+    content = ctx.image(recipes.CONTENT_IMAGE, _size(ctx))
+    style = ctx.image(recipes.COLOUR_STYLE, _size(ctx))
     rows, panels, cells = [], [], []
     for method in (None, "luminance", "histogram"):
         # No key for the plain run, so that it is the same cached panel as the scale ×1 and
         # the TV-weight-0 runs.
-        panel = beyond_panel(ctx, [paper.COLOUR_STYLE],
+        panel = beyond_panel(ctx, [recipes.COLOUR_STYLE],
                              **({"preserve_colour": method} if method else {}))
         panels.append(panel)
         distance = colour.colour_distance(panel.image, content)
@@ -160,11 +164,11 @@ def colour_preservation(ctx: Context) -> FigureResult:
                  "chroma difference": float("nan"), "content loss": float("nan"),
                  "style loss": float("nan"), "seconds": float("nan")})
     matched = colour.match_colour_histogram(style, content).clamp(0, 1)
-    figure = _grid([[(content, "Neckarfront"), (style, paper.COLOUR_STYLE),
+    figure = _grid([[(content, "Neckarfront"), (style, recipes.COLOUR_STYLE),
                      (matched, "style, histogram-matched")], cells],
-                   title=f"Colour preservation ({paper.COLOUR_STYLE}, α/β={paper.BEYOND_RATIO:g})")
+                   title=f"Colour preservation ({recipes.COLOUR_STYLE}, α/β={recipes.BEYOND_RATIO:g})")
     return _finish(ctx, "beyond_colour", figure, rows,
-                   {"style": paper.COLOUR_STYLE, "ratio": paper.BEYOND_RATIO,
+                   {"style": recipes.COLOUR_STYLE, "ratio": recipes.BEYOND_RATIO,
                     "size": _size(ctx), "iterations": ctx.profile.extension_iterations,
                     "histogram root": "eigen (symmetric square roots)"}, panels, start)
 
@@ -186,24 +190,24 @@ def scale_control(ctx: Context) -> FigureResult:
     start = time.perf_counter()
     size = _size(ctx)
     rows, panels = [], []
-    scale_cells = [(ctx.image(paper.CONTENT_IMAGE, size), "Neckarfront")]
-    smallest = ctx.model.min_size(list(paper.STYLE_LAYERS))
-    for scale in paper.STYLE_SCALES:
-        if min(ctx.image(paper.STYLE_SCALE_STYLE, round(size * scale)).shape[-2:]) < smallest:
+    scale_cells = [(ctx.image(recipes.CONTENT_IMAGE, size), "Neckarfront")]
+    smallest = ctx.model.min_size(list(recipes.STYLE_LAYERS))
+    for scale in recipes.STYLE_SCALES:
+        if min(ctx.image(recipes.STYLE_SCALE_STYLE, round(size * scale)).shape[-2:]) < smallest:
             print(f"style scale ×{scale:g} skipped: the painting would be smaller than the "
                   f"{smallest} px the style layers need at this profile's size")
             continue
-        panel = beyond_panel(ctx, [paper.STYLE_SCALE_STYLE], style_scale=scale)
+        panel = beyond_panel(ctx, [recipes.STYLE_SCALE_STYLE], style_scale=scale)
         panels.append(panel)
         period = spectral_period(panel.image)
-        rows.append({"run": f"{paper.STYLE_SCALE_STYLE} ×{scale:g}", "style scale": scale,
+        rows.append({"run": f"{recipes.STYLE_SCALE_STYLE} ×{scale:g}", "style scale": scale,
                      "mean spatial period px": period, **_losses(panel)})
         scale_cells.append((panel.image, f"style scale ×{scale:g}\nperiod {period:.1f} px"))
 
-    fine_layers, coarse_layers = list(paper.FINE_LAYERS), list(paper.COARSE_LAYERS)
-    paintings = {key: ctx.image(key, size) for key in paper.SCALE_PAIR}
+    fine_layers, coarse_layers = list(recipes.FINE_LAYERS), list(recipes.COARSE_LAYERS)
+    paintings = {key: ctx.image(key, size) for key in recipes.SCALE_PAIR}
     combination_rows, combination_cells = [], []
-    for fine, coarse in (paper.SCALE_PAIR, paper.SCALE_PAIR[::-1]):
+    for fine, coarse in (recipes.SCALE_PAIR, recipes.SCALE_PAIR[::-1]):
         panel = beyond_panel(ctx, [fine, coarse],
                              style_layers_per_style=[fine_layers, coarse_layers])
         panels.append(panel)
@@ -219,11 +223,11 @@ def scale_control(ctx: Context) -> FigureResult:
     combination_cells += [(painting, key) for key, painting in paintings.items()]
     figure = _grid([scale_cells, combination_cells],
                    title=f"Scale control: style scale (top), fine × coarse scales of two "
-                         f"paintings (bottom), α/β={paper.BEYOND_RATIO:g}")
+                         f"paintings (bottom), α/β={recipes.BEYOND_RATIO:g}")
     result = _finish(ctx, "beyond_scale", figure, rows,
-                     {"style": paper.STYLE_SCALE_STYLE, "scales": paper.STYLE_SCALES,
-                      "pair": paper.SCALE_PAIR, "fine layers": fine_layers,
-                      "coarse layers": coarse_layers, "ratio": paper.BEYOND_RATIO,
+                     {"style": recipes.STYLE_SCALE_STYLE, "scales": recipes.STYLE_SCALES,
+                      "pair": recipes.SCALE_PAIR, "fine layers": fine_layers,
+                      "coarse layers": coarse_layers, "ratio": recipes.BEYOND_RATIO,
                       "size": size, "iterations": ctx.profile.extension_iterations},
                      panels, start, {"combination": combination_rows})
     result.combination = combination_rows
@@ -241,16 +245,16 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     small for the style layers, as in the smoke profile, the pipeline has a single level.)"""
     start = time.perf_counter()
     size = _size(ctx)
-    half = ctx.image(paper.CONTENT_IMAGE, size // 2)
-    fits = min(half.shape[-2:]) >= ctx.model.min_size(list(paper.STYLE_LAYERS))
+    half = ctx.image(recipes.CONTENT_IMAGE, size // 2)
+    fits = min(half.shape[-2:]) >= ctx.model.min_size(list(recipes.STYLE_LAYERS))
     smallest = size // 2 if fits else size
     iterations = ctx.profile.extension_iterations
     refine = max(1, iterations // 2)
-    style_key = paper.COARSE_TO_FINE_STYLE
-    base = {"content": paper.CONTENT_IMAGE, "styles": [style_key], "size": size,
-            "ratio": paper.BEYOND_RATIO, "convention": paper.CONVENTION}
-    content, style = ctx.image(paper.CONTENT_IMAGE, size), ctx.image(style_key, size)
-    common = dict(model=ctx.model, ratio=paper.BEYOND_RATIO, convention=paper.CONVENTION,
+    style_key = recipes.COARSE_TO_FINE_STYLE
+    base = {"content": recipes.CONTENT_IMAGE, "styles": [style_key], "size": size,
+            "ratio": recipes.BEYOND_RATIO, "convention": recipes.CONVENTION}
+    content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
+    common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO, convention=recipes.CONVENTION,
                   progress=ctx.progress)
     single = _panel(ctx, {"kind": "beyond-single", **base, "iterations": iterations},
                     lambda: style_transfer(content, style, size=None, iterations=iterations,
@@ -292,7 +296,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     result = _finish(ctx, "beyond_coarse_to_fine", figure, rows,
                      {"style": style_key, "size": size, "smallest": smallest,
                       "iterations": iterations, "refine_iterations": refine,
-                      "ratio": paper.BEYOND_RATIO}, [single, ladder], start,
+                      "ratio": recipes.BEYOND_RATIO}, [single, ladder], start,
                      {"measures": measures})
     curve, axis = plt.subplots(figsize=(5, 3.2))
     axis.plot(single_history.seconds, single_history.series("total"), label="single scale")
@@ -319,14 +323,14 @@ def spatial_control(ctx: Context) -> FigureResult:
     style loss against both paintings, before (the photograph) and after."""
     start = time.perf_counter()
     size = _size(ctx)
-    content = ctx.image(paper.CONTENT_IMAGE, size)
+    content = ctx.image(recipes.CONTENT_IMAGE, size)
     shape = tuple(content.shape[-2:])
     sky = sky_mask(content)
     sky_path, ground_path = ctx.output_dir / "beyond_sky_mask.png", ctx.output_dir / "beyond_ground_mask.png"
     save_image(sky.expand(-1, 3, -1, -1), sky_path)
     save_image((1 - sky).expand(-1, 3, -1, -1), ground_path)
     masks = [load_mask(sky_path, shape), load_mask(ground_path, shape)]
-    styles = [paper.SKY_STYLE, paper.GROUND_STYLE]
+    styles = [recipes.SKY_STYLE, recipes.GROUND_STYLE]
     panel = beyond_panel(ctx, styles, masks=masks, mask_rule=SKY_RULE)
     paintings = {key: ctx.image(key, size) for key in styles}
     rows = []
@@ -340,9 +344,9 @@ def spatial_control(ctx: Context) -> FigureResult:
     figure = _grid([[(content, "Neckarfront"), (sky.expand(-1, 3, -1, -1), "sky mask (rule)"),
                      (panel.image, f"sky: {styles[0]}\nground: {styles[1]}")]
                     + [(painting, key) for key, painting in paintings.items()]],
-                   title=f"Spatial control: guided Gram matrices, α/β={paper.BEYOND_RATIO:g}")
+                   title=f"Spatial control: guided Gram matrices, α/β={recipes.BEYOND_RATIO:g}")
     return _finish(ctx, "beyond_spatial", figure, rows,
-                   {"styles": styles, "mask rule": SKY_RULE, "ratio": paper.BEYOND_RATIO,
+                   {"styles": styles, "mask rule": SKY_RULE, "ratio": recipes.BEYOND_RATIO,
                     "size": size, "iterations": ctx.profile.extension_iterations},
                    [panel], start, {"seconds_panel": panel.seconds})
 
@@ -356,20 +360,20 @@ def total_variation_sweep(ctx: Context) -> FigureResult:
     (median residual) and what it costs in content and style loss."""
     start = time.perf_counter()
     rows, panels, cells = [], [], []
-    for weight in paper.TV_WEIGHTS:
-        panel = beyond_panel(ctx, [paper.TV_STYLE], **({"tv_weight": weight} if weight else {}))
+    for weight in recipes.TV_WEIGHTS:
+        panel = beyond_panel(ctx, [recipes.TV_STYLE], **({"tv_weight": weight} if weight else {}))
         panels.append(panel)
         tv = float(losses.total_variation(panel.image))
         noise = median_residual(panel.image)
         rows.append({"TV weight": weight, "TV": tv, "median residual": noise, **_losses(panel)})
         cells.append((panel.image, f"λ_TV={weight:g}\nTV {tv:.3f}, noise {noise:.3f}"))
-    content = ctx.image(paper.CONTENT_IMAGE, _size(ctx))
+    content = ctx.image(recipes.CONTENT_IMAGE, _size(ctx))
     rows.append({"TV weight": float("nan"), "TV": float(losses.total_variation(content)),
                  "median residual": median_residual(content), "content loss": float("nan"),
                  "style loss": float("nan"), "seconds": float("nan")})
     figure = _grid([cells], title="Total variation (not in the paper): weight sweep")
     return _finish(ctx, "beyond_tv", figure, rows,
-                   {"style": paper.TV_STYLE, "weights": paper.TV_WEIGHTS,
-                    "ratio": paper.BEYOND_RATIO, "size": _size(ctx),
+                   {"style": recipes.TV_STYLE, "weights": recipes.TV_WEIGHTS,
+                    "ratio": recipes.BEYOND_RATIO, "size": _size(ctx),
                     "iterations": ctx.profile.extension_iterations,
                     "last row": "the photograph itself"}, panels, start)

@@ -1,8 +1,8 @@
 """The paper's three syntheses from images and settings: style transfer, content reconstruction
 and style reconstruction (texture synthesis).
 
-Each builds an :class:`~gatys.synthesis.Objective` from its images and runs
-:func:`~gatys.synthesis.synthesize`. Layer defaults are the paper's: content at conv4_2, style at
+Each builds an :class:`~gatys.core.synthesis.Objective` from its images and runs
+:func:`~gatys.core.synthesis.synthesize`. Layer defaults are the paper's: content at conv4_2, style at
 conv1_1 ... conv5_1 with w_l = 1/5, both taken after the ReLU as in the authors' code.
 """
 
@@ -16,13 +16,15 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from . import colour, paper
-from .errors import LayerError, SettingError
-from .images import load_image, load_mask
-from .synthesis import Objective, SynthesisResult, content_targets, noise_image, style_targets
-from .synthesis import synthesize
-from .vgg import VGGFeatures, validate_layers
-from .weights import load_vgg
+from gatys.controls import colour
+
+from gatys.core import defaults
+from gatys.io.errors import LayerError, SettingError
+from gatys.io.images import load_image, load_mask
+from gatys.core.synthesis import Objective, SynthesisResult, content_targets, noise_image, style_targets
+from gatys.core.synthesis import synthesize
+from gatys.core.vgg import VGGFeatures, validate_layers
+from gatys.io.weights import load_vgg
 
 @dataclass(frozen=True)
 class LossConvention:
@@ -50,8 +52,8 @@ LOSS_CONVENTIONS = {
     "gatys-code": LossConvention("gatys-code", "mean", 2.0, "inverse-square"),
 }
 
-DEFAULT_CONTENT_LAYERS = ("relu4_2",)
-DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+DEFAULT_CONTENT_LAYERS = defaults.CONTENT_LAYERS
+DEFAULT_STYLE_LAYERS = defaults.STYLE_LAYERS
 INITS = ("noise", "content", "style")
 
 ImageLike = torch.Tensor | str | os.PathLike | Image.Image
@@ -106,8 +108,8 @@ def make_objective(
     own layers (None in the list: ``style_layers``), e.g. one painting's fine scales (relu1_1,
     relu2_1) with another's coarse ones; ``masks``, one (1, 1, H, W) mask per style at the
     content's size, confine each style to its region (guided Gram matrices; see
-    :class:`~gatys.synthesis.Objective`); ``tv_weight`` adds λ_TV · TV(x)
-    (:func:`~gatys.losses.total_variation`, not in the paper).
+    :class:`~gatys.core.synthesis.Objective`); ``tv_weight`` adds λ_TV · TV(x)
+    (:func:`~gatys.core.losses.total_variation`, not in the paper).
     """
     if convention not in LOSS_CONVENTIONS:
         raise SettingError(
@@ -213,7 +215,7 @@ def _style_guides(model: VGGFeatures, content: torch.Tensor | None, masks: Seque
         if tuple(mask.shape) != (1, 1, *content.shape[-2:]):
             raise SettingError(f"mask {index} is shaped {tuple(mask.shape)}; it must be "
                                f"(1, 1, {content.shape[-2]}, {content.shape[-1]}), the content's "
-                               f"size (load it with gatys.images.load_mask)")
+                               f"size (load it with gatys.io.images.load_mask)")
         mask = mask.to(device)
         guides.append({layer: torch.nn.functional.interpolate(
             mask, size=tuple(features[layer].shape[-2:]), mode="area") for layer in group})
@@ -266,7 +268,7 @@ def style_transfer(
     style_layers: Sequence[str] = DEFAULT_STYLE_LAYERS,
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
-    convention: str = paper.CONVENTION,
+    convention: str = defaults.CONVENTION,
     init: str | ImageLike = "noise",
     seed: int = 0,
     preserve_colour: str | None = None,
@@ -280,11 +282,11 @@ def style_transfer(
     ``size`` is the long side of the result in pixels (None keeps the content's size); each style
     image is resized so its long side is ``style_scale`` times the content's (the paper: the same
     size). ``ratio`` is α/β, read under ``convention`` (default: the notebooks' choice,
-    :data:`gatys.paper.CONVENTION`; ``"paper"`` for the literal equations). Pass a normalised
-    ``model`` (:func:`gatys.normalisation.normalised_vgg`) for the paper's network. Other keyword
-    arguments go to :func:`~gatys.synthesis.synthesize`.
+    :data:`gatys.core.defaults.CONVENTION`; ``"paper"`` for the literal equations). Pass a normalised
+    ``model`` (:func:`gatys.core.normalisation.normalised_vgg`) for the paper's network. Other keyword
+    arguments go to :func:`~gatys.core.synthesis.synthesize`.
 
-    Controls beyond the paper (Gatys et al. 2017; see :mod:`gatys.colour`):
+    Controls beyond the paper (Gatys et al. 2017; see :mod:`gatys.controls.colour`):
     ``preserve_colour="luminance"`` transfers on the luminance channel (the style's luminance
     matched to the content's mean and variance) and gives the result the content's I and Q
     channels; ``"histogram"`` first maps each style's colours to the content's mean and

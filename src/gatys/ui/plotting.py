@@ -13,7 +13,7 @@ if not os.environ.get("DISPLAY") and "MPLBACKEND" not in os.environ:
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from .files import write_atomic  # noqa: E402
+from gatys.io.files import write_atomic  # noqa: E402
 
 
 def _show(axis, image: torch.Tensor | None, title: str = "") -> None:

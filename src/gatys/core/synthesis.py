@@ -27,10 +27,10 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from . import losses
-from .images import save_image
-from .memory import check_fits
-from .vgg import VGGFeatures, validate_layers
+from gatys.core import losses
+from gatys.io.images import save_image
+from gatys.io.memory import check_fits
+from gatys.core.vgg import VGGFeatures, validate_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
 MAX_RECOVERIES = 3  # restarts after a non-finite loss before the run stops
@@ -177,7 +177,7 @@ class History:
 class SynthesisResult:
     """The optimised image (B, 3, H, W) clamped to 0..1 on CPU, its history and why it stopped.
 
-    ``levels``: for a coarse-to-fine run (:mod:`gatys.pyramid`), each level's size, iterations,
+    ``levels``: for a coarse-to-fine run (:mod:`gatys.controls.pyramid`), each level's size, iterations,
     seconds and stop reason; empty for a single-size run.
     """
 

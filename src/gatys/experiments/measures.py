@@ -4,7 +4,7 @@ The paper says that reconstructing a photograph from the lower layers of the net
 perfect" while the higher layers keep the arrangement but lose the exact pixels (Fig. 1).  That
 is a claim about pixels, so it is checked in pixel space with these two standard measures.  There
 is deliberately no style distance here: the style of an image is measured with Gram matrices in
-feature space (see :mod:`gatys.losses`), not with pixels.
+feature space (see :mod:`gatys.core.losses`), not with pixels.
 
 Both functions take tensors shaped ``(1, 3, H, W)`` or ``(3, H, W)`` with values in 0..1, on any
 device, and return a Python float; higher means more similar.

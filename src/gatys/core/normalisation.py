@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .vgg import VGGFeatures
+from gatys.core.vgg import VGGFeatures
 
 CACHE_ENV = "GATYS_CACHE"
 DEAD_CHANNEL = 1e-8

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .errors import LayerError, SettingError
+from gatys.io.errors import LayerError, SettingError
 
 # Channels per convolution, "M" for a pooling layer: the configurations of Simonyan & Zisserman
 # (and torchvision's ``vgg16().features`` / ``vgg19().features``, whose indices we keep).
@@ -139,7 +139,7 @@ class VGGFeatures(nn.Module):
         pooling: ``"avg"`` (the paper) or ``"max"`` (the trained network).
         convention: the input convention of the weights, ``"torchvision"`` or ``"caffe"``.
         state_dict: weights keyed like torchvision's ``features`` (``"0.weight"`` ...); None
-            leaves PyTorch's default initialisation (use :mod:`gatys.weights` to choose).
+            leaves PyTorch's default initialisation (use :mod:`gatys.io.weights` to choose).
     """
 
     def __init__(
@@ -159,8 +159,8 @@ class VGGFeatures(nn.Module):
         self.convention = CONVENTIONS[convention]
         self.features = build_features(arch, pooling)
         self.names = layer_names(arch)
-        self.spec = None  # the weights' ModelSpec, set by gatys.weights.load_vgg
-        self.normalised = False  # set by gatys.normalisation.normalise
+        self.spec = None  # the weights' ModelSpec, set by gatys.io.weights.load_vgg
+        self.normalised = False  # set by gatys.core.normalisation.normalise
         if state_dict is not None:
             self.features.load_state_dict(state_dict)
         self.use_memory_format(torch.channels_last)

@@ -9,11 +9,11 @@ filters at each (128, so N = 1024 feature maps), a ReLU, and the Gram matrix of 
     G_ij = Σ_k F_ik F_jk
     L_style = E = 1 / (4 N² M²) Σ_ij (G_ij − A_ij)²
 
-the paper's E_l (:func:`gatys.losses.style_layer_loss`) on one layer with w = 1, minimised over the
+the paper's E_l (:func:`gatys.core.losses.style_layer_loss`) on one layer with w = 1, minimised over the
 pixels from white noise with L-BFGS, exactly like the VGG textures
-(:func:`gatys.synthesis.synthesize`).
+(:func:`gatys.core.synthesis.synthesize`).
 
-:class:`RandomFilterFeatures` plugs into :class:`gatys.synthesis.Objective` like a VGG network:
+:class:`RandomFilterFeatures` plugs into :class:`gatys.core.synthesis.Objective` like a VGG network:
 ``model(image, ["relu"])`` returns the feature maps; ``"conv"`` names them before the ReLU.
 
 Choices where we do not follow the original exactly, each named:
@@ -25,7 +25,7 @@ Choices where we do not follow the original exactly, each named:
   positions and one Gram matrix spans all scales; pixels enter as in torchvision's convention
   (mean/std-normalised RGB).
 - No bias. The seed fixes every filter.
-- On a CPU the notebooks run fewer scales and filters (see ``gatys.paper.RANDOM_FILTERS``): a
+- On a CPU the notebooks run fewer scales and filters (see ``gatys.experiments.recipes.RANDOM_FILTERS``): a
   55 × 55 convolution of a 96 px image costs seconds per evaluation on two cores.
 """
 
@@ -36,10 +36,10 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from . import losses
-from .errors import LayerError, SettingError
-from .synthesis import Objective, SynthesisResult, noise_image, synthesize
-from .vgg import CONVENTIONS
+from gatys.core import losses
+from gatys.io.errors import LayerError, SettingError
+from gatys.core.synthesis import Objective, SynthesisResult, noise_image, synthesize
+from gatys.core.vgg import CONVENTIONS
 
 SIZES = (3, 5, 7, 11, 15, 23, 37, 55)  # the multi-scale model's filter sizes (px)
 FILTERS_PER_SCALE = 128  # 8 scales × 128 = 1024 feature maps
@@ -138,7 +138,7 @@ def synthesize_texture(style: torch.Tensor, model: RandomFilterFeatures, *, seed
     """A texture from white noise (``seed``) whose Gram matrix on ``model`` matches ``style``'s.
 
     ``style``: (1, 3, H, W) in 0..1; the result has its size. Other keyword arguments go to
-    :func:`gatys.synthesis.synthesize` (``iterations``, ``progress``, ...).
+    :func:`gatys.core.synthesis.synthesize` (``iterations``, ``progress``, ...).
     """
     if not isinstance(style, torch.Tensor) or style.dim() != 4 or style.shape[:2] != (1, 3):
         raise SettingError("the style image must be a (1, 3, H, W) tensor in 0..1")

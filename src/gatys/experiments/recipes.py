@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The network the experiments run on (the paper: a normalised VGG-19 with average pooling).
-POOLING = "avg"
-NORMALISED = True
-# How α/β is read; chosen and shown in notebooks/06_alpha_beta_calibration.ipynb.
-CONVENTION = "gatys-code"
+from gatys.core import defaults
 
-CONTENT_LAYER = "relu4_2"
-STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+# The network, the convention and the layers: the package's defaults (gatys.core.defaults).
+POOLING = defaults.POOLING
+NORMALISED = defaults.NORMALISED
+CONVENTION = defaults.CONVENTION
+CONTENT_LAYER = defaults.CONTENT_LAYERS[0]
+STYLE_LAYERS = defaults.STYLE_LAYERS
 # Fig. 1 (bottom) and Fig. 3 rows: the style layer sets grow one block at a time.
 STYLE_LAYER_SETS = tuple(STYLE_LAYERS[: k + 1] for k in range(len(STYLE_LAYERS)))
 
@@ -103,7 +103,7 @@ def profile(name: str, device_type: str = "cpu") -> Profile:
 
 
 # ---------------------------------------------------------------------------------------------
-# "For the pros" (notebooks 07-10, gatys.pros): extensions the course handout asks for. They run
+# "For the pros" (notebooks 07-10, gatys.experiments.pros): extensions the course handout asks for. They run
 # at the profile's extension_size / extension_iterations; transfers use the convention above.
 
 # The ratio of every extension transfer: where the paper's look sits under CONVENTION on this

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import torch
 
-from .files import write_json
-from .images import load_image, save_image
-from .synthesis import SynthesisResult
+from gatys.io.files import write_json
+from gatys.io.images import load_image, save_image
+from gatys.core.synthesis import SynthesisResult
 
 
 @dataclass

@@ -10,17 +10,19 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, paper
-from .errors import GatysError, SettingError
-from .files import write_json
-from .images import load_image, load_mask, output_format, save_image
-from .normalisation import normalised_vgg
-from .pyramid import coarse_to_fine
-from .settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
-from .transfer import (DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, LOSS_CONVENTIONS,
+from gatys import __version__
+
+from gatys.core import defaults
+from gatys.io.errors import GatysError, SettingError
+from gatys.io.files import write_json
+from gatys.io.images import load_image, load_mask, output_format, save_image
+from gatys.core.normalisation import normalised_vgg
+from gatys.controls.pyramid import coarse_to_fine
+from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
+from gatys.core.transfer import (DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, LOSS_CONVENTIONS,
                        style_transfer)
-from .vgg import layer_names
-from .weights import load_vgg, parse_model
+from gatys.core.vgg import layer_names
+from gatys.io.weights import load_vgg, parse_model
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -37,7 +39,7 @@ losses (paper notation):
   E_l       = sum (G - A)^2 / (4 N_l^2 M_l^2) per style layer, L_style = sum_l w_l E_l, w_l = 1/L
   L_total   = alpha L_content + beta L_style, with --ratio = alpha/beta
   These are the paper's literal formulas (--convention paper). By default --ratio is read as
-  in the authors' released code (--convention {paper.CONVENTION}: mean-squared terms, w_l = 4/N_l^2)
+  in the authors' released code (--convention {defaults.CONVENTION}: mean-squared terms, w_l = 4/N_l^2)
   on the paper's normalised network (each channel's mean activation 1 over CONTENT and the
   STYLEs), as the notebooks do. How strong the style is at a given --ratio still depends on
   the network: on VGG-16 at 128 px the paper's look sits near 1e-5, not 1e-3 (README).
@@ -145,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
                         help="blend weights, one per STYLE (default: equal)")
     losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS),
-                        default=paper.CONVENTION,
+                        default=defaults.CONVENTION,
                         help="how --ratio is read: gatys-code (the authors' released code: MSE "
                              "terms, w_l = 4/N_l^2; default, as in the notebooks) or paper "
                              "(the literal equations)")

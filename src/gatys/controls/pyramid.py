@@ -13,11 +13,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import SettingError
-from .synthesis import History, SynthesisResult
-from .memory import check_fits
-from .transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, ImageLike, _as_image
-from .transfer import style_transfer
+from gatys.io.errors import SettingError
+from gatys.core.synthesis import History, SynthesisResult
+from gatys.io.memory import check_fits
+from gatys.core.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, ImageLike, _as_image
+from gatys.core.transfer import style_transfer
 
 
 def pyramid_sizes(size: int, smallest: int) -> list[int]:
@@ -67,12 +67,12 @@ def coarse_to_fine(
     init: str | ImageLike = "noise",
     **transfer_options,
 ) -> SynthesisResult:
-    """:func:`~gatys.transfer.style_transfer` at :func:`pyramid_sizes` (``size``, ``smallest``).
+    """:func:`~gatys.core.transfer.style_transfer` at :func:`pyramid_sizes` (``size``, ``smallest``).
 
     The coarsest level starts from ``init`` and runs ``iterations``; each finer level starts from
     the previous result, upsampled, and runs ``refine_iterations``. The content and style images
     are resized for every level from the originals. Other keyword arguments go to
-    :func:`~gatys.transfer.style_transfer` (``model``, ``ratio``, layers, ``convention``,
+    :func:`~gatys.core.transfer.style_transfer` (``model``, ``ratio``, layers, ``convention``,
     ``callback``, …). The result's history joins the levels; ``levels`` lists each level's size,
     iterations, seconds, stop reason and total loss at its start and end. An interrupted or
     failed level ends the pyramid there and returns its last good image.

@@ -1,5 +1,5 @@
 """The extensions "for the pros" (notebooks 07-10), one function per figure, like
-:mod:`gatys.experiments`: untrained networks and a one-layer random-filter model, several styles
+:mod:`gatys.experiments.figures`: untrained networks and a one-layer random-filter model, several styles
 at once, other layers, and max/average pooling with and without the normalised network.
 
 Every panel runs at the profile's ``extension_size`` / ``extension_iterations`` and goes through
@@ -18,17 +18,17 @@ from collections.abc import Sequence
 
 import torch
 
-from . import paper
-from .experiments import Context, FigureResult, _finish, _panel, setup
-from .data import load_paper_image
-from .metrics import psnr, ssim
-from .normalisation import DEAD_CHANNEL, channel_means
-from .panels import Panel
-from .plotting import image_grid, line_plot, save_figure
-from .random_filters import RandomFilterFeatures
-from .random_filters import synthesize_texture as random_filter_texture
-from .synthesis import noise_image
-from .transfer import make_objective, reconstruct_content, style_transfer, synthesize_texture
+from gatys.experiments import recipes
+from gatys.experiments.figures import Context, FigureResult, _finish, _panel, setup
+from gatys.io.data import load_paper_image
+from gatys.experiments.measures import psnr, ssim
+from gatys.core.normalisation import DEAD_CHANNEL, channel_means
+from gatys.experiments.panels import Panel
+from gatys.ui.plotting import image_grid, line_plot, save_figure
+from gatys.controls.random_filters import RandomFilterFeatures
+from gatys.controls.random_filters import synthesize_texture as random_filter_texture
+from gatys.core.synthesis import noise_image
+from gatys.core.transfer import make_objective, reconstruct_content, style_transfer, synthesize_texture
 
 
 # ---------------------------------------------------------------------------------------------
@@ -42,8 +42,8 @@ def extension(ctx: Context) -> Context:
     return dataclasses.replace(ctx, profile=profile)
 
 
-def variant(ctx: Context, *, model=None, pooling: str = paper.POOLING,
-            normalised: bool = paper.NORMALISED) -> Context:
+def variant(ctx: Context, *, model=None, pooling: str = recipes.POOLING,
+            normalised: bool = recipes.NORMALISED) -> Context:
     """An extension context on another network: other weights (``model``, e.g.
     ``"vgg16-random:1"``; default ``ctx``'s), pooling, or without normalisation. Normalisation
     follows :func:`experiments.setup`: the same six images, the same recipe, whatever the weights.
@@ -74,7 +74,7 @@ def normalisation_boost(ctx: Context, layers: Sequence[str]) -> float:
     images :func:`experiments.setup` normalises over."""
     size = ctx.profile.normalisation_size
     images = [load_paper_image(key, size=size, data_dir=ctx.data_dir)
-              for key in (paper.CONTENT_IMAGE, *(recipe.image for recipe in paper.FIVE_STYLES))]
+              for key in (recipes.CONTENT_IMAGE, *(recipe.image for recipe in recipes.FIVE_STYLES))]
     means = channel_means(ctx.model, images)
     ratios = []
     for layer in layers:
@@ -88,31 +88,31 @@ def _unnormalised(ctx: Context) -> Context:
 
 
 def random_filters(ctx: Context, seed: int) -> Context:
-    """An extension context on the random-filter model of the profile (paper.RANDOM_FILTERS)."""
-    sizes, per_scale = paper.RANDOM_FILTERS[ctx.profile.name]
+    """An extension context on the random-filter model of the profile (recipes.RANDOM_FILTERS)."""
+    sizes, per_scale = recipes.RANDOM_FILTERS[ctx.profile.name]
     model = RandomFilterFeatures(sizes, per_scale, seed).to(ctx.device)
     key = f"random-filters:{','.join(map(str, sizes))}x{per_scale}:seed{seed}"
     return dataclasses.replace(extension(ctx), model=model, model_key=key)
 
 
 def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None = None,
-              style: torch.Tensor | None = None, convention: str = paper.CONVENTION) -> dict:
-    """L_content (at paper.CONTENT_LAYER) and L_style (paper.STYLE_LAYERS, read under
+              style: torch.Tensor | None = None, convention: str = recipes.CONVENTION) -> dict:
+    """L_content (at recipes.CONTENT_LAYER) and L_style (recipes.STYLE_LAYERS, read under
     ``convention``) of ``image`` on ``ctx.model``, plus E_l per style layer: one scale for results
     made on any network. ``style`` is resized to the image's size, as in a transfer."""
     styles = [] if style is None else [torch.nn.functional.interpolate(
         style, size=tuple(image.shape[-2:]), mode="bilinear", antialias=True, align_corners=False)]
     objective = make_objective(ctx.model, content=content, styles=styles,
-                               content_layers=[paper.CONTENT_LAYER],
-                               style_layers=paper.STYLE_LAYERS, ratio=1.0, convention=convention)
+                               content_layers=[recipes.CONTENT_LAYER],
+                               style_layers=recipes.STYLE_LAYERS, ratio=1.0, convention=convention)
     with torch.no_grad():
         terms = objective(image.to(ctx.device)).as_floats()
     return terms
 
 
 def _content_panel(ctx: Context, layer: str) -> Panel:
-    photo = ctx.image(paper.CONTENT_IMAGE)
-    return _panel(ctx, {"kind": "content", "image": paper.CONTENT_IMAGE, "layer": layer},
+    photo = ctx.image(recipes.CONTENT_IMAGE)
+    return _panel(ctx, {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
                   lambda: reconstruct_content(photo, model=ctx.model, layers=[layer], size=None,
                                               iterations=ctx.profile.iterations,
                                               progress=ctx.progress,
@@ -137,28 +137,28 @@ def _random_filter_panel(ctx: Context, key: str) -> Panel:
 
 
 def transfer(ctx: Context, styles: dict[str, float], *,
-             content_layer: str = paper.CONTENT_LAYER,
-             style_layers: Sequence[str] = paper.STYLE_LAYERS,
+             content_layer: str = recipes.CONTENT_LAYER,
+             style_layers: Sequence[str] = recipes.STYLE_LAYERS,
              style_layer_weights: dict[str, float] | None = None, seed: int = 0) -> Panel:
-    """The Neckarfront in a blend of ``styles`` ({painting: weight}) at α/β = paper.PROS_RATIO,
+    """The Neckarfront in a blend of ``styles`` ({painting: weight}) at α/β = recipes.PROS_RATIO,
     cached. Styles of weight 0 are dropped (their loss term is zero), so the ends of a blend
     sweep are the single-style panels other figures share."""
     blend = {key: float(weight) for key, weight in styles.items() if weight > 0}
     total = sum(blend.values())
     blend = {key: weight / total for key, weight in blend.items()}
-    settings = {"kind": "pros transfer", "content": paper.CONTENT_IMAGE, "styles": list(blend),
-                "blend": list(blend.values()), "ratio": paper.PROS_RATIO,
+    settings = {"kind": "pros transfer", "content": recipes.CONTENT_IMAGE, "styles": list(blend),
+                "blend": list(blend.values()), "ratio": recipes.PROS_RATIO,
                 "content_layer": content_layer, "style_layers": list(style_layers),
                 "style_layer_weights": style_layer_weights, "init": "noise", "seed": seed,
-                "convention": paper.CONVENTION}
+                "convention": recipes.CONVENTION}
 
     def run():
-        return style_transfer(ctx.image(paper.CONTENT_IMAGE), [ctx.image(key) for key in blend],
-                              model=ctx.model, size=None, ratio=paper.PROS_RATIO,
+        return style_transfer(ctx.image(recipes.CONTENT_IMAGE), [ctx.image(key) for key in blend],
+                              model=ctx.model, size=None, ratio=recipes.PROS_RATIO,
                               content_layers=[content_layer], style_layers=style_layers,
                               style_blend=list(blend.values()),
                               style_layer_weights=style_layer_weights,
-                              convention=paper.CONVENTION, seed=seed,
+                              convention=recipes.CONVENTION, seed=seed,
                               iterations=ctx.profile.iterations, progress=ctx.progress,
                               description=" + ".join(blend))
 
@@ -181,13 +181,13 @@ def random_network_content(ctx: Context) -> FigureResult:
     (several weight seeds), at the same layers; PSNR/SSIM to the photograph."""
     start = time.perf_counter()
     trained = extension(ctx)
-    photo = trained.image(paper.CONTENT_IMAGE)
+    photo = trained.image(recipes.CONTENT_IMAGE)
     networks = [("trained", trained)] + [(f"random seed {seed}", random_vgg(ctx, seed))
-                                        for seed in paper.RANDOM_SEEDS]
+                                        for seed in recipes.RANDOM_SEEDS]
     grid, rows, panels = [], [], []
     for name, net in networks:
         cells = []
-        for layer in paper.RANDOM_CONTENT_LAYERS:
+        for layer in recipes.RANDOM_CONTENT_LAYERS:
             panel = _content_panel(net, layer)
             losses = panel.record["history"]["losses"]
             row = {"network": name, "layer": layer, "PSNR dB": psnr(panel.image, photo),
@@ -201,18 +201,18 @@ def random_network_content(ctx: Context) -> FigureResult:
     grid[0].insert(0, (photo, "photograph"))
     for cells in grid[1:]:
         cells.insert(0, (None, ""))
-    layers = [*paper.RANDOM_CONTENT_LAYERS, *paper.RANDOM_TEXTURE_LAYERS]
+    layers = [*recipes.RANDOM_CONTENT_LAYERS, *recipes.RANDOM_TEXTURE_LAYERS]
     measures = {"normalisation boost (median / smallest live channel mean)": {
         name: normalisation_boost(net if name != "trained" else _unnormalised(ctx), layers)
         for name, net in networks}}
-    for layer in paper.RANDOM_CONTENT_LAYERS:
+    for layer in recipes.RANDOM_CONTENT_LAYERS:
         randoms = [r for r in rows if r["layer"] == layer and r["network"] != "trained"]
         measures[layer] = {"random PSNR dB": _spread([r["PSNR dB"] for r in randoms]),
                            "random SSIM": _spread([r["SSIM"] for r in randoms])}
     figure = image_grid(grid, row_labels=[name for name, _ in networks], panel_size=2.0,
                         title="Content reconstructions: trained (top) vs random networks")
     return _finish(ctx, "pros_random_content", figure, rows,
-                   {"layers": paper.RANDOM_CONTENT_LAYERS, "seeds": paper.RANDOM_SEEDS,
+                   {"layers": recipes.RANDOM_CONTENT_LAYERS, "seeds": recipes.RANDOM_SEEDS,
                     "size": trained.profile.size, "iterations": trained.profile.iterations},
                    panels, start, {"measures": measures})
 
@@ -222,15 +222,15 @@ def random_network_textures(ctx: Context) -> FigureResult:
     (several seeds each), all scored by the trained network's L_style (paper weights 1/5)."""
     start = time.perf_counter()
     trained = extension(ctx)
-    key = paper.RANDOM_TEXTURE_IMAGE
+    key = recipes.RANDOM_TEXTURE_IMAGE
     style = trained.image(key)
     # Every texture starts from the same white noise (seed 0): its score is where all begin.
     noise_score = yardstick(ctx, noise_image(style.shape, 0), style=style,
                             convention="paper")["style"]
     families = [("trained VGG", [(0, trained)]),
-                ("random VGG", [(seed, random_vgg(ctx, seed)) for seed in paper.RANDOM_SEEDS]),
+                ("random VGG", [(seed, random_vgg(ctx, seed)) for seed in recipes.RANDOM_SEEDS]),
                 ("random filters", [(seed, random_filters(ctx, seed))
-                                    for seed in paper.RANDOM_SEEDS])]
+                                    for seed in recipes.RANDOM_SEEDS])]
     grid, rows, panels = [], [], []
     for family, members in families:
         cells = [(style, key)] if family == "trained VGG" else []
@@ -238,7 +238,7 @@ def random_network_textures(ctx: Context) -> FigureResult:
             if family == "random filters":
                 panel = _random_filter_panel(net, key)
             else:
-                panel = _texture_panel(net, key, paper.RANDOM_TEXTURE_LAYERS)
+                panel = _texture_panel(net, key, recipes.RANDOM_TEXTURE_LAYERS)
             losses = panel.record["history"]["losses"]
             score = yardstick(ctx, panel.image, style=style, convention="paper")["style"]
             rows.append({"model": family, "seed": seed,
@@ -252,12 +252,12 @@ def random_network_textures(ctx: Context) -> FigureResult:
     measures = {"yardstick L_style of the white-noise start": noise_score}
     for family, _ in families:
         measures[family] = _spread([r["yardstick L_style"] for r in rows if r["model"] == family])
-    sizes, per_scale = paper.RANDOM_FILTERS[ctx.profile.name]
+    sizes, per_scale = recipes.RANDOM_FILTERS[ctx.profile.name]
     figure = image_grid(grid, row_labels=[family for family, _ in families], panel_size=2.0,
                         title=f"{key}: textures on trained VGG, random VGGs, random filters")
     return _finish(ctx, "pros_random_textures", figure, rows,
-                   {"image": key, "vgg_layers": paper.RANDOM_TEXTURE_LAYERS,
-                    "seeds": paper.RANDOM_SEEDS, "random_filter_sizes": sizes,
+                   {"image": key, "vgg_layers": recipes.RANDOM_TEXTURE_LAYERS,
+                    "seeds": recipes.RANDOM_SEEDS, "random_filter_sizes": sizes,
                     "random_filters_per_scale": per_scale, "size": trained.profile.size,
                     "iterations": trained.profile.iterations,
                     "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5"},
@@ -275,11 +275,11 @@ def several_styles(ctx: Context) -> FigureResult:
     to each painting alone and its content loss, on the notebook's network."""
     start = time.perf_counter()
     ext = extension(ctx)
-    first, second = paper.BLEND_STYLES
-    photo = ext.image(paper.CONTENT_IMAGE)
-    images = {key: ext.image(key) for key in paper.BLEND_STYLES}
+    first, second = recipes.BLEND_STYLES
+    photo = ext.image(recipes.CONTENT_IMAGE)
+    images = {key: ext.image(key) for key in recipes.BLEND_STYLES}
     cells, rows, panels = [(images[first], first)], [], []
-    for weight in paper.BLEND_WEIGHTS:
+    for weight in recipes.BLEND_WEIGHTS:
         panel = transfer(ext, {first: weight, second: 1.0 - weight})
         to_first = yardstick(ctx, panel.image, content=photo, style=images[first])
         to_second = yardstick(ctx, panel.image, style=images[second])
@@ -292,13 +292,13 @@ def several_styles(ctx: Context) -> FigureResult:
     figure = image_grid([cells], panel_size=2.0,
                         title=f"Two styles blended, weights {first} : {second}")
     result = _finish(ctx, "pros_several_styles", figure, rows,
-                     {"styles": paper.BLEND_STYLES, "weights": paper.BLEND_WEIGHTS,
-                      "ratio": paper.PROS_RATIO, "convention": paper.CONVENTION,
+                     {"styles": recipes.BLEND_STYLES, "weights": recipes.BLEND_WEIGHTS,
+                      "ratio": recipes.PROS_RATIO, "convention": recipes.CONVENTION,
                       "size": ext.profile.size, "iterations": ext.profile.iterations}, panels,
                      start)
-    curve = line_plot(list(paper.BLEND_WEIGHTS),
+    curve = line_plot(list(recipes.BLEND_WEIGHTS),
                       {f"L_style to {key}": [row[f"L_style to {key}"] for row in rows]
-                       for key in paper.BLEND_STYLES},
+                       for key in recipes.BLEND_STYLES},
                       xlabel=f"weight of {first}", ylabel="style loss (yardstick)", marker="o",
                       title="Each painting's style loss along the blend")
     save_figure(curve, ctx.output_dir / "pros_several_styles_curve.png")
@@ -314,21 +314,21 @@ def content_layer_sweep(ctx: Context) -> FigureResult:
     """Style transfer with content matched at conv1_2 … conv5_2 (post-ReLU), style as the paper."""
     start = time.perf_counter()
     ext = extension(ctx)
-    photo, style = ext.image(paper.CONTENT_IMAGE), ext.image(paper.PROS_STYLE)
+    photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
     cells, rows, panels = [(photo, "photograph")], [], []
-    for layer in paper.CONTENT_SWEEP:
-        panel = transfer(ext, {paper.PROS_STYLE: 1.0}, content_layer=layer)
+    for layer in recipes.CONTENT_SWEEP:
+        panel = transfer(ext, {recipes.PROS_STYLE: 1.0}, content_layer=layer)
         score = yardstick(ctx, panel.image, content=photo, style=style)
         rows.append({"content layer": layer, "SSIM to photo": ssim(panel.image, photo),
-                     f"L_content at {paper.CONTENT_LAYER}": score["content"],
+                     f"L_content at {recipes.CONTENT_LAYER}": score["content"],
                      "L_style": score["style"], "seconds": panel.seconds})
         panels.append(panel)
         cells.append((panel.image, f"content at {layer}\nSSIM {rows[-1]['SSIM to photo']:.2f}"))
     figure = image_grid([cells], panel_size=2.0,
-                        title=f"Content layer sweep ({paper.PROS_STYLE}, α/β={paper.PROS_RATIO:g})")
+                        title=f"Content layer sweep ({recipes.PROS_STYLE}, α/β={recipes.PROS_RATIO:g})")
     return _finish(ctx, "pros_content_layers", figure, rows,
-                   {"layers": paper.CONTENT_SWEEP, "style": paper.PROS_STYLE,
-                    "ratio": paper.PROS_RATIO, "size": ext.profile.size,
+                   {"layers": recipes.CONTENT_SWEEP, "style": recipes.PROS_STYLE,
+                    "ratio": recipes.PROS_RATIO, "size": ext.profile.size,
                     "iterations": ext.profile.iterations}, panels, start)
 
 
@@ -336,15 +336,15 @@ def style_layer_variants(ctx: Context) -> dict[str, dict]:
     """The style-layer settings notebook 09 compares, by name: the paper's set under the
     convention's w_l = 4/N_l²; the same set with uniform w_l of the same total; high layers only;
     and everything before the ReLU (style conv1_1 … conv5_1, content conv4_2)."""
-    inverse_square = {layer: 4.0 / ctx.model.channels(layer) ** 2 for layer in paper.STYLE_LAYERS}
+    inverse_square = {layer: 4.0 / ctx.model.channels(layer) ** 2 for layer in recipes.STYLE_LAYERS}
     uniform = sum(inverse_square.values()) / len(inverse_square)
     return {
         "paper layers, w_l = 4/N_l²": {},
-        "paper layers, uniform w_l": {"style_layer_weights": dict.fromkeys(paper.STYLE_LAYERS,
+        "paper layers, uniform w_l": {"style_layer_weights": dict.fromkeys(recipes.STYLE_LAYERS,
                                                                            uniform)},
-        "high layers only": {"style_layers": paper.HIGH_STYLE_LAYERS},
-        "pre-ReLU (conv*)": {"style_layers": paper.PRE_RELU_STYLE_LAYERS,
-                             "content_layer": paper.PRE_RELU_CONTENT_LAYER},
+        "high layers only": {"style_layers": recipes.HIGH_STYLE_LAYERS},
+        "pre-ReLU (conv*)": {"style_layers": recipes.PRE_RELU_STYLE_LAYERS,
+                             "content_layer": recipes.PRE_RELU_CONTENT_LAYER},
     }
 
 
@@ -352,24 +352,24 @@ def style_layer_choices(ctx: Context) -> FigureResult:
     """Style layer sets and weights beyond the paper's, and pre- against post-ReLU features."""
     start = time.perf_counter()
     ext = extension(ctx)
-    photo, style = ext.image(paper.CONTENT_IMAGE), ext.image(paper.PROS_STYLE)
-    cells, rows, panels = [(style, paper.PROS_STYLE)], [], []
+    photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
+    cells, rows, panels = [(style, recipes.PROS_STYLE)], [], []
     for name, options in style_layer_variants(ctx).items():
-        panel = transfer(ext, {paper.PROS_STYLE: 1.0}, **options)
+        panel = transfer(ext, {recipes.PROS_STYLE: 1.0}, **options)
         score = yardstick(ctx, panel.image, content=photo, style=style)
         row = {"variant": name, "SSIM to photo": ssim(panel.image, photo),
                "L_content": score["content"], "L_style": score["style"]}
-        row.update({f"E {layer}": score[f"style/{layer}"] for layer in paper.STYLE_LAYERS})
+        row.update({f"E {layer}": score[f"style/{layer}"] for layer in recipes.STYLE_LAYERS})
         row["seconds"] = panel.seconds
         rows.append(row)
         panels.append(panel)
         cells.append((panel.image, name))
     figure = image_grid([cells], panel_size=2.0,
-                        title=f"Style layers and weights ({paper.PROS_STYLE}, "
-                              f"α/β={paper.PROS_RATIO:g})")
+                        title=f"Style layers and weights ({recipes.PROS_STYLE}, "
+                              f"α/β={recipes.PROS_RATIO:g})")
     return _finish(ctx, "pros_style_layers", figure, rows,
                    {"variants": style_layer_variants(ctx),
-                    "style": paper.PROS_STYLE, "ratio": paper.PROS_RATIO,
+                    "style": recipes.PROS_STYLE, "ratio": recipes.PROS_RATIO,
                     "size": ext.profile.size, "iterations": ext.profile.iterations},
                    panels, start)
 
@@ -387,14 +387,14 @@ def pooling_and_normalisation(ctx: Context) -> FigureResult:
     networks; loss curves L/L_0 per iteration side by side, results on one yardstick."""
     start = time.perf_counter()
     ext = extension(ctx)
-    photo, style = ext.image(paper.CONTENT_IMAGE), ext.image(paper.PROS_STYLE)
+    photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
     cells, rows, panels, curves, networks = [(photo, "photograph")], [], [], {}, {}
-    for pooling, normalised in paper.NETWORK_VARIANTS:
-        if (pooling, normalised) == (paper.POOLING, paper.NORMALISED):
+    for pooling, normalised in recipes.NETWORK_VARIANTS:
+        if (pooling, normalised) == (recipes.POOLING, recipes.NORMALISED):
             net = ext
         else:
             net = variant(ctx, pooling=pooling, normalised=normalised)
-        panel = transfer(net, {paper.PROS_STYLE: 1.0})
+        panel = transfer(net, {recipes.PROS_STYLE: 1.0})
         history = panel.record["history"]
         relative = [row["total"] / history["losses"][0]["total"] for row in history["losses"]]
         name = f"{pooling} pooling, {'normalised' if normalised else 'original'}"
@@ -413,11 +413,11 @@ def pooling_and_normalisation(ctx: Context) -> FigureResult:
         panels.append(panel)
         cells.append((panel.image, name))
     figure = image_grid([cells], panel_size=2.0,
-                        title=f"Pooling and normalisation ({paper.PROS_STYLE}, "
-                              f"α/β={paper.PROS_RATIO:g}, seed 0)")
+                        title=f"Pooling and normalisation ({recipes.PROS_STYLE}, "
+                              f"α/β={recipes.PROS_RATIO:g}, seed 0)")
     result = _finish(ctx, "pros_pooling_normalisation", figure, rows,
-                     {"variants": paper.NETWORK_VARIANTS, "style": paper.PROS_STYLE,
-                      "ratio": paper.PROS_RATIO, "size": ext.profile.size,
+                     {"variants": recipes.NETWORK_VARIANTS, "style": recipes.PROS_STYLE,
+                      "ratio": recipes.PROS_RATIO, "size": ext.profile.size,
                       "iterations": ext.profile.iterations}, panels, start,
                      {"networks": networks})
     curve = line_plot(None, curves, ylabel="L / L at the start (own network)",

@@ -1,0 +1,14 @@
+"""The defaults, once: every API function, the command line and the notebooks read them here.
+
+- Layers (arXiv Fig. 2): content at conv4_2, style at conv1_1 … conv5_1, taken after the ReLU as
+  in the authors' code (so ``relu4_2`` for the paper's "conv4_2").
+- The network: average pooling, normalised so that each channel's mean activation is 1.
+- How α/β is read: the authors' released code (see :mod:`gatys.core.conventions`), chosen and
+  shown in notebooks/06_alpha_beta_calibration.ipynb.
+"""
+
+CONTENT_LAYERS = ("relu4_2",)
+STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+POOLING = "avg"
+NORMALISED = True
+CONVENTION = "gatys-code"

@@ -1,0 +1,20 @@
+"""The paper's figures and their extensions: recipes (every figure's settings in one place),
+one function per figure (figures, pros, beyond), the panel cache and the image measures.
+
+Notebooks call ``experiments.setup(...)`` and then one figure function each.
+"""
+
+from gatys.experiments.figures import (  # noqa: F401
+    Context,
+    FigureResult,
+    calibration,
+    content_layer_choice,
+    content_reconstructions,
+    five_styles,
+    initialisation,
+    setup,
+    style_reconstructions,
+    tradeoff_grid,
+    tradeoff_panel_path,
+    transfer_panel,
+)
