@@ -28,15 +28,9 @@ import torch
 from torch import nn
 
 from gatys.core.vgg import VGGFeatures
+from gatys.io.settings import cache_dir
 
-CACHE_ENV = "GATYS_CACHE"
 DEAD_CHANNEL = 1e-8
-
-
-def cache_dir(path: str | os.PathLike | None = None) -> Path:
-    """Where computed artefacts are kept: ``path``, ``$GATYS_CACHE`` or ``~/.cache/gatys``."""
-    chosen = path or os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "gatys"
-    return Path(chosen).expanduser()
 
 
 def _relu_after(model: VGGFeatures) -> list[str]:

@@ -25,7 +25,8 @@ from gatys.io.data import load_paper_image
 from gatys.io.files import write_json
 from gatys.io.images import save_image
 from gatys.experiments.measures import psnr, ssim
-from gatys.core.normalisation import cache_dir, fingerprint, normalised_vgg
+from gatys.core.normalisation import fingerprint, normalised_vgg
+from gatys.io.settings import cache_dir
 from gatys.experiments.panels import Panel, PanelCache
 from gatys.ui.plotting import image_grid, line_plot, markdown_table, save_figure
 from gatys.io.settings import resolve_device

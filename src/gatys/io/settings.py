@@ -6,6 +6,7 @@
 | ``GATYS_WEIGHTS`` | a local weights file for that network             | ``/data/vgg16-caffe.pth``  |
 | ``GATYS_DATA``  | the directory holding the paper's images            | ``~/gatys-data``           |
 | ``GATYS_DEVICE`` | ``cpu``, ``cuda``, ``cuda:1``, ``mps``             | ``cuda``                   |
+| ``GATYS_CACHE`` | computed artefacts: channel means, finished panels  | ``build/cache``            |
 
 Function arguments and command-line flags override them; unset means the default.
 """
@@ -23,6 +24,7 @@ MODEL_ENV = "GATYS_MODEL"
 WEIGHTS_ENV = "GATYS_WEIGHTS"
 DATA_ENV = "GATYS_DATA"
 DEVICE_ENV = "GATYS_DEVICE"
+CACHE_ENV = "GATYS_CACHE"
 
 
 def from_env(name: str) -> str | None:
@@ -70,4 +72,22 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
 def data_dir(path: str | os.PathLike | None = None) -> Path:
     """Where the paper's images live: ``path``, else ``$GATYS_DATA``, else ``./data``."""
     chosen = path or from_env(DATA_ENV) or "data"
+    return Path(chosen).expanduser()
+
+
+def project_root() -> Path | None:
+    """The checkout this package runs from (the folder with its pyproject.toml), or None.
+
+    Found from the package's own location (an editable install, the README's set-up), so the
+    answer does not depend on the working directory a notebook kernel or a test happens to use.
+    """
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "pyproject.toml").is_file() and (folder / "src" / "gatys").is_dir():
+            return folder
+    return None
+
+
+def cache_dir(path: str | os.PathLike | None = None) -> Path:
+    """Where computed artefacts are kept: ``path``, ``$GATYS_CACHE`` or ``~/.cache/gatys``."""
+    chosen = path or from_env(CACHE_ENV) or Path.home() / ".cache" / "gatys"
     return Path(chosen).expanduser()
