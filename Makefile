@@ -12,9 +12,9 @@ PROFILE ?= auto
 help:
 	@echo "make setup    create $(VENV) and install gatys with the notebook and test extras"
 	@echo "make test     run the test suite (installs first when needed)"
-	@echo "make figures  regenerate the paper's figures into figures/"
-	@echo "make smoke    run every notebook in smoke mode (tiny sizes)"
-	@echo "make data     download the paper's images into \$$GATYS_DATA (default ./data)"
+	@echo "make figures  regenerate the paper's figures into figures/ (fetches missing images)"
+	@echo "make smoke    run every notebook in smoke mode (tiny sizes) into build/smoke/"
+	@echo "make data     download the paper's images into \$$GATYS_DATA (default: data/ here)"
 	@echo "make bench    measure per-iteration cost against a bare VGG pass"
 	@echo "make lab      start JupyterLab on notebooks/"
 
@@ -33,7 +33,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
 figures: $(STAMP)
-	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE) --output figures
+	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE) --output figures --fetch
 
 smoke: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --profile smoke --output build/smoke/figures \

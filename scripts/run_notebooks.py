@@ -1,11 +1,15 @@
 """Run the experiment notebooks headlessly with papermill: `make figures` and `make smoke`.
 
 Each notebook's `parameters` cell is overridden with the profile, device, output and cache
-directories. Finished panels are cached (see gatys.experiments.panels), so an interrupted run resumes where
-it stopped. The executed notebooks (with outputs) go to --executed; the committed ones stay clean.
+directories, all absolute; each kernel also gets the absolute data directory ($GATYS_DATA, by
+default the checkout's data/) and plain-text progress bars ($GATYS_PROGRESS=text), whatever its
+working directory. Finished panels are cached (see gatys.experiments.panels), so an interrupted
+run resumes where it stopped. The executed notebooks (with outputs) go to --executed; the
+committed ones stay clean. Only the paper profiles write into figures/ by default: a smoke run
+writes under build/smoke/.
 
-    python scripts/run_notebooks.py --profile auto --output figures
-    python scripts/run_notebooks.py --profile smoke --output build/smoke/figures --cache build/smoke/cache
+    python scripts/run_notebooks.py --profile auto --fetch        # make figures
+    python scripts/run_notebooks.py --profile smoke               # make smoke
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import datetime
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,6 +26,8 @@ from pathlib import Path
 import papermill
 
 from gatys.experiments import recipes
+from gatys.io import data, settings
+from gatys.io.errors import GatysError
 from gatys.io.files import write_json
 from gatys.io.settings import resolve_device
 
@@ -31,11 +38,18 @@ NOTEBOOKS = ROOT / "notebooks"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="auto", help="auto, cpu, paper or smoke")
-    parser.add_argument("--output", default=str(ROOT / "figures"), help="figures directory")
-    parser.add_argument("--cache", default=None, help="panel cache (default: $GATYS_CACHE)")
+    parser.add_argument("--output", default=None,
+                        help="figures directory (default: figures/, or build/smoke/figures for "
+                             "--profile smoke)")
+    parser.add_argument("--cache", default=None,
+                        help="panel cache (default: $GATYS_CACHE or ~/.cache/gatys, or "
+                             "build/smoke/cache for --profile smoke)")
     parser.add_argument("--device", default=None)
-    parser.add_argument("--executed", default=str(ROOT / "build" / "notebooks"),
-                        help="where the executed notebooks are written")
+    parser.add_argument("--executed", default=None,
+                        help="where the executed notebooks are written (default: "
+                             "build/notebooks, or build/smoke/notebooks for --profile smoke)")
+    parser.add_argument("--fetch", action="store_true",
+                        help="download the paper's images first when some are missing")
     parser.add_argument("--timings", default=None,
                         help="where each notebook's seconds are recorded (default: "
                              "OUTPUT/timings.json)")
@@ -46,11 +60,18 @@ def main() -> int:
     logging.getLogger("papermill").setLevel(logging.INFO)
 
     notebooks = [Path(n) for n in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    output = Path(args.output).resolve()
-    executed = Path(args.executed).resolve()
+    output, cache, executed = default_directories(args.profile, args.output, args.cache,
+                                                  args.executed)
     executed.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir = ensure_images(fetch=args.fetch)
+    except GatysError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    os.environ[settings.DATA_ENV] = str(data_dir)  # each kernel inherits this environment
+    os.environ.setdefault(settings.PROGRESS_ENV, "text")  # no widgets in a headless kernel
     parameters = {"profile": args.profile, "device": args.device, "output_dir": str(output),
-                  "cache": str(Path(args.cache).resolve()) if args.cache else None}
+                  "cache": str(cache) if cache else None}
     timings = {}
     start = time.perf_counter()
     for index, notebook in enumerate(notebooks, 1):
@@ -73,6 +94,41 @@ def main() -> int:
     record_timings(Path(args.timings) if args.timings else output / "timings.json", profile,
                    timings)
     return 0
+
+
+def default_directories(profile: str, output: str | None, cache: str | None,
+                        executed: str | None) -> tuple[Path, Path | None, Path]:
+    """Absolute figures, cache (None: the kernel's default) and executed-notebook directories.
+
+    A smoke run keeps everything under build/smoke/, so it never touches figures/ or the cache of
+    the paper-sized panels.
+    """
+    smoke = profile == "smoke"
+    build = ROOT / "build" / ("smoke" if smoke else "")
+    output_dir = Path(output) if output else (build / "figures" if smoke else ROOT / "figures")
+    cache_dir = Path(cache) if cache else (build / "cache" if smoke else None)
+    executed_dir = Path(executed) if executed else build / "notebooks"
+    return (output_dir.resolve(), cache_dir.resolve() if cache_dir else None,
+            executed_dir.resolve())
+
+
+def ensure_images(fetch: bool) -> Path:
+    """The absolute data directory, once every paper image is there; downloads them if ``fetch``.
+
+    Raises a :class:`~gatys.io.errors.GatysError` naming the directory, the missing files and
+    what to do, before any notebook starts.
+    """
+    directory = settings.data_dir()
+    absent = data.missing(directory)
+    if absent and fetch:
+        print(f"fetching {len(absent)} missing image(s) into {directory}", flush=True)
+        data.download([entry.key for entry in absent], directory)
+        absent = data.missing(directory)
+    if absent:
+        names = ", ".join(entry.filename for entry in absent)
+        raise data.DataError(f'the data directory "{directory}" lacks {names}; '
+                             f"{data.fetch_hint(directory)}")
+    return directory
 
 
 def record_timings(path: Path, profile: str, timings: dict[str, float]) -> None:

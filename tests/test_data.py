@@ -12,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
-from gatys.io import data
+from gatys.io import data, settings
 from gatys.io.data import PAPER_IMAGES, DataError, PaperImage
 from gatys.io.errors import GatysError, ImageError, SettingError
 
@@ -120,13 +120,36 @@ def test_unknown_key_lists_valid_keys(tmp_path):
         data.download(["mona_lisa"], tmp_path, fetch=FakeFetcher())
 
 
-def test_missing_file_says_make_data_and_gatys_data(tmp_path):
+def test_missing_file_names_the_absolute_directory_and_the_fix(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(ImageError) as info:
-        data.image_path("starry_night", tmp_path)
+        data.image_path("starry_night", "relative")
     message = str(info.value)
-    assert "starry_night.jpg" in message and str(tmp_path) in message
-    assert "make data" in message and "GATYS_DATA" in message
+    assert f'"{tmp_path / "relative"}"' in message and "starry_night.jpg" in message
+    assert f'python -m gatys.io.data --dir "{tmp_path / "relative"}"' in message
+    assert "GATYS_DATA" in message and "by hand" in message
     assert isinstance(info.value, GatysError)
+
+
+def test_default_data_dir_is_the_checkouts_whatever_the_working_directory(tmp_path, monkeypatch):
+    root = settings.project_root()
+    assert root is not None and (root / "src" / "gatys" / "io" / "data.py").is_file()
+    monkeypatch.chdir(tmp_path)  # as a notebook kernel in notebooks/ would be
+    assert settings.data_dir() == root / "data"
+    monkeypatch.setenv("GATYS_DATA", "mine")  # a relative setting is read from here
+    assert settings.data_dir() == tmp_path / "mine"
+    assert settings.data_dir(tmp_path / "x" / ".." / "y") == tmp_path / "y"
+
+
+def test_outside_a_checkout_the_default_is_data_in_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "project_root", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    assert settings.data_dir() == tmp_path / "data"
+
+
+def test_missing_lists_absent_files_only(tmp_path, fake_table):
+    (tmp_path / "alpha.jpg").write_bytes(b"anything")
+    assert [entry.key for entry in data.missing(tmp_path)] == ["beta"]
 
 
 def test_image_path_respects_gatys_data(tmp_path, monkeypatch):

@@ -1,8 +1,15 @@
-"""The papermill runner's timings file: partial runs keep the other notebooks' last times."""
+"""The papermill runner: absolute directories, images checked (or fetched) first, timings kept."""
 
+import hashlib
 import importlib.util
 import json
+import urllib.error
 from pathlib import Path
+
+import pytest
+
+from gatys.io import data
+from gatys.io.errors import GatysError
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "run_notebooks.py"
 spec = importlib.util.spec_from_file_location("run_notebooks", SCRIPT)
@@ -30,3 +37,69 @@ def test_another_profile_starts_afresh(tmp_path):
     record = json.loads(path.read_text())
     assert record["profile"] == "paper" and list(record["notebooks"]) == [second]
     assert record["seconds_total"] == 3.0
+
+
+def test_a_smoke_run_writes_under_build_and_never_into_figures():
+    output, cache, executed = run_notebooks.default_directories("smoke", None, None, None)
+    smoke = run_notebooks.ROOT / "build" / "smoke"
+    assert (output, cache, executed) == (smoke / "figures", smoke / "cache", smoke / "notebooks")
+    output, cache, executed = run_notebooks.default_directories("auto", None, None, None)
+    assert output == run_notebooks.ROOT / "figures" and cache is None
+    assert executed == run_notebooks.ROOT / "build" / "notebooks"
+
+
+def test_directories_given_relative_reach_the_kernels_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    output, cache, executed = run_notebooks.default_directories("cpu", "out", "c", "nb")
+    assert (output, cache, executed) == (tmp_path / "out", tmp_path / "c", tmp_path / "nb")
+
+
+def _fake_images(monkeypatch):
+    """Two small stand-ins for the paper's images, served by a fake network."""
+    payloads = {"a": b"first image", "b": b"second image"}
+    table = {key: data.PaperImage(key, f"{key}.jpg", key, "style", "public domain",
+                                  f"https://example.invalid/{key}.jpg",
+                                  hashlib.sha256(payload).hexdigest())
+             for key, payload in payloads.items()}
+    monkeypatch.setattr(data, "PAPER_IMAGES", table)
+    fetched = []
+
+    def fetch(url):
+        fetched.append(url)
+        return payloads[url.rsplit("/", 1)[1].removesuffix(".jpg")]
+
+    monkeypatch.setattr(data, "fetch_url", fetch)
+    return payloads, fetched
+
+
+def test_missing_images_stop_the_run_before_any_notebook_with_the_fix(tmp_path, monkeypatch):
+    _, fetched = _fake_images(monkeypatch)
+    monkeypatch.setenv("GATYS_DATA", str(tmp_path / "images"))
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.jpg").write_bytes(b"first image")
+    with pytest.raises(GatysError) as info:
+        run_notebooks.ensure_images(fetch=False)
+    message = str(info.value)
+    assert f'"{tmp_path / "images"}" lacks b.jpg;' in message and "a.jpg" not in message
+    assert "python -m gatys.io.data --dir" in message and fetched == []
+
+
+def test_fetch_downloads_only_the_missing_images(tmp_path, monkeypatch):
+    payloads, fetched = _fake_images(monkeypatch)
+    monkeypatch.setenv("GATYS_DATA", str(tmp_path))
+    (tmp_path / "a.jpg").write_bytes(b"first image")
+    assert run_notebooks.ensure_images(fetch=True) == tmp_path
+    assert fetched == ["https://example.invalid/b.jpg"]
+    assert (tmp_path / "b.jpg").read_bytes() == payloads["b"]
+
+
+def test_offline_fetch_says_what_to_do(tmp_path, monkeypatch):
+    _fake_images(monkeypatch)
+
+    def offline(url):
+        raise urllib.error.URLError("no route to host")
+
+    monkeypatch.setattr(data, "fetch_url", offline)
+    monkeypatch.setenv("GATYS_DATA", str(tmp_path))
+    with pytest.raises(GatysError, match=rf'offline, copy a.jpg into "{tmp_path}" by hand'):
+        run_notebooks.ensure_images(fetch=True)

@@ -2,7 +2,7 @@
 
 Gatys, Ecker & Bethge use one content photograph (the Neckarfront in Tübingen) and five artworks.
 The files are not part of the repository; they live in the data directory named by
-``$GATYS_DATA`` (default ``./data``, see :func:`gatys.io.settings.data_dir`).  Each file is checked
+``$GATYS_DATA`` (default: the checkout's ``data`` folder, see :func:`gatys.io.settings.data_dir`).  Each file is checked
 against a fixed SHA-256 so that every run uses exactly the same pixels.
 
 ``python -m gatys.io.data [--dir DIR] [--verify]`` (or ``make data``) downloads the missing ones, or
@@ -38,6 +38,7 @@ __all__ = [
     "image_path",
     "load_paper_image",
     "main",
+    "missing",
     "sha256_of",
     "verify",
 ]
@@ -143,11 +144,22 @@ def image_path(key: str, data_dir: str | os.PathLike | None = None) -> Path:
     directory = settings.data_dir(data_dir)
     path = directory / entry.filename
     if not path.is_file():
-        raise ImageError(
-            f'"{entry.filename}" is missing in the data directory "{directory}"; run `make data` '
-            f"(online) or set {settings.DATA_ENV} to a directory holding it"
-        )
+        raise ImageError(f'"{entry.filename}" is missing in the data directory "{directory}"; '
+                         f"{fetch_hint(directory)}")
     return path
+
+
+def missing(data_dir: str | os.PathLike | None = None) -> list[PaperImage]:
+    """The paper's images that are not in the data directory (presence only, no checksum)."""
+    directory = settings.data_dir(data_dir)
+    return [entry for entry in PAPER_IMAGES.values() if not (directory / entry.filename).is_file()]
+
+
+def fetch_hint(directory: Path) -> str:
+    """How to fill ``directory`` with the paper's images, online or off."""
+    return (f'online, run `python -m gatys.io.data --dir "{directory}"` (what `make data` runs for '
+            f"the checkout's data folder); offline, copy the files from {_JCJOHNSON} and "
+            f"{_UTTAM} there by hand, or set {settings.DATA_ENV} to a directory that holds them")
 
 
 def load_paper_image(
@@ -287,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--dir", default=None,
-        help=f"data directory (default: ${settings.DATA_ENV}, else ./data)",
+        help=f"data directory (default: ${settings.DATA_ENV}, else the checkout's data/)",
     )
     parser.add_argument(
         "--verify", action="store_true", help="only check the files; download nothing"
@@ -304,11 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if not ok:
-        print(
-            f'error: some images in "{directory}" are missing or corrupt; run `make data` '
-            f"(online) or copy them there by hand",
-            file=sys.stderr,
-        )
+        print(f'error: some images in "{directory}" are missing or corrupt; '
+              f"{fetch_hint(directory)}", file=sys.stderr)
     return 0 if ok else 1
 
 

@@ -7,6 +7,7 @@
 | ``GATYS_DATA``  | the directory holding the paper's images            | ``~/gatys-data``           |
 | ``GATYS_DEVICE`` | ``cpu``, ``cuda``, ``cuda:1``, ``mps``             | ``cuda``                   |
 | ``GATYS_CACHE`` | computed artefacts: channel means, finished panels  | ``build/cache``            |
+| ``GATYS_PROGRESS`` | progress bars: ``auto``, ``text`` (plain, for logs and papermill), ``off`` | ``text`` |
 
 Function arguments and command-line flags override them; unset means the default.
 """
@@ -25,6 +26,7 @@ WEIGHTS_ENV = "GATYS_WEIGHTS"
 DATA_ENV = "GATYS_DATA"
 DEVICE_ENV = "GATYS_DEVICE"
 CACHE_ENV = "GATYS_CACHE"
+PROGRESS_ENV = "GATYS_PROGRESS"
 
 
 def from_env(name: str) -> str | None:
@@ -70,9 +72,18 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
-    """Where the paper's images live: ``path``, else ``$GATYS_DATA``, else ``./data``."""
-    chosen = path or from_env(DATA_ENV) or "data"
-    return Path(chosen).expanduser()
+    """Where the paper's images live, as an absolute path.
+
+    ``path``, else ``$GATYS_DATA`` (a relative one is read from the working directory), else the
+    checkout's ``data`` folder (where ``make data`` puts them; see :func:`project_root`), else
+    ``./data`` when the package is not installed from a checkout. A notebook kernel running in
+    ``notebooks/`` therefore finds the same folder as ``make data`` in the repository root.
+    """
+    chosen = path or from_env(DATA_ENV)
+    if chosen is None:
+        root = project_root()
+        chosen = root / "data" if root is not None else Path("data")
+    return Path(os.path.abspath(Path(chosen).expanduser()))
 
 
 def project_root() -> Path | None:
@@ -90,4 +101,4 @@ def project_root() -> Path | None:
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
     """Where computed artefacts are kept: ``path``, ``$GATYS_CACHE`` or ``~/.cache/gatys``."""
     chosen = path or from_env(CACHE_ENV) or Path.home() / ".cache" / "gatys"
-    return Path(chosen).expanduser()
+    return Path(os.path.abspath(Path(chosen).expanduser()))
