@@ -1,7 +1,11 @@
-"""The walkthrough's widgets work without a browser: a run updates them, errors are shown."""
+"""The walkthrough's widgets work without a browser: a run updates them, errors are shown, and
+images are laid out at their own aspect ratio (tests/browser checks the drawn page)."""
+
+import io
 
 import pytest
 import torch
+from PIL import Image
 
 from gatys.experiments import recipes
 from gatys.experiments.figures import Context, tradeoff_panel_path
@@ -9,7 +13,7 @@ from gatys.io.images import save_image
 from gatys.experiments.panels import PanelCache
 
 pytest.importorskip("ipywidgets")
-from gatys.ui.interactive import GridBrowser, StyleExplorer  # noqa: E402
+from gatys.ui.interactive import DISPLAY_LONG_SIDE, GridBrowser, StyleExplorer, display_size  # noqa: E402
 
 from helpers import striped_image, synthetic_image  # noqa: E402
 
@@ -33,6 +37,38 @@ def test_a_run_updates_the_image_and_the_curves(context):
     assert explorer.seconds > 0 and not explorer.button.disabled
 
 
+def _drawn_and_natural(image_widget):
+    """(drawn width, drawn height) from the widget's layout and the PNG's own (width, height)."""
+    width, height = (int(value.removesuffix("px"))
+                     for value in (image_widget.layout.width, image_widget.layout.height))
+    with Image.open(io.BytesIO(bytes(image_widget.value))) as picture:
+        return (width, height), picture.size
+
+
+def _assert_undistorted(image_widget):
+    (width, height), (natural_width, natural_height) = _drawn_and_natural(image_widget)
+    assert width / height == pytest.approx(natural_width / natural_height, rel=0.02)
+    assert DISPLAY_LONG_SIDE[0] <= max(width, height) <= DISPLAY_LONG_SIDE[1]
+    assert image_widget.layout.align_self == "flex-start"  # not stretched to the controls' height
+
+
+def test_display_size_keeps_the_aspect_ratio_and_a_readable_long_side():
+    assert display_size(32, 24) == (256, 192)     # the smoke result, enlarged 8×
+    assert display_size(96, 128) == (192, 256)    # portrait stays portrait
+    assert display_size(300, 200) == (300, 200)   # already readable: drawn at its own size
+    assert display_size(1024, 512) == (512, 256)  # a large panel is scaled down, not cut
+    assert display_size(2000, 10) == (512, 3)
+
+
+def test_the_live_image_is_drawn_at_its_own_aspect_ratio(context):
+    explorer = StyleExplorer(context, size=32, iterations=2)
+    assert explorer.run() is not None
+    (_, natural) = _drawn_and_natural(explorer.image)
+    assert natural == (32, 23)  # the 56 × 40 landscape photograph at 32 px: 32 × 23
+    _assert_undistorted(explorer.image)
+    _assert_undistorted(explorer.curves)
+
+
 def test_an_error_in_a_run_is_reported_not_lost(context, capsys):
     explorer = StyleExplorer(context, size=32, iterations=2)
     explorer.style.options = ["starry_night", "the_scream"]
@@ -48,9 +84,11 @@ def test_grid_browser_swaps_precomputed_panels(tmp_path):
     assert not browser.show() and "make figures" in browser.message.value
     for layers in recipes.STYLE_LAYER_SETS:
         for ratio in recipes.TRADEOFF_RATIOS:
-            save_image(synthetic_image(8, 8, seed=len(layers) + int(ratio * 1e5)),
+            save_image(synthetic_image(6, 10, seed=len(layers) + int(ratio * 1e5)),
                        tradeoff_panel_path(tmp_path, layers[-1], ratio))
     assert browser.show()
+    _assert_undistorted(browser.image)
+    assert (browser.image.layout.width, browser.image.layout.height) == ("256px", "154px")
     first = browser.image.value
     browser.ratio.value = 1e-5
     assert browser.image.value != first

@@ -12,13 +12,45 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from PIL import Image
 
 from gatys.experiments import recipes
 from gatys.io.data import PAPER_IMAGES
 from gatys.experiments.figures import Context, tradeoff_panel_path
 from gatys.io.images import to_pil
-from gatys.core.synthesis import SynthesisResult
+from gatys.core.optimize import SynthesisResult
 from gatys.core.transfer import style_transfer
+
+
+# Images are drawn at their own aspect ratio with the long side in this range (px): a 32 px smoke
+# result is enlarged to be seen, a 512 px one is not cut down below half a screen.
+DISPLAY_LONG_SIDE = (256, 512)
+
+
+def display_size(width: int, height: int) -> tuple[int, int]:
+    """The size (px) an image of ``width`` × ``height`` is drawn at: same aspect ratio, long side
+    clamped to :data:`DISPLAY_LONG_SIDE`."""
+    shortest, longest = DISPLAY_LONG_SIDE
+    long_side = max(width, height)
+    scale = min(max(long_side, shortest), longest) / long_side
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def image_widget(css_class: str) -> widgets.Image:
+    """An empty PNG widget that is never stretched by its box (its size is set by :func:`show_png`);
+    ``css_class`` names it in the page."""
+    image = widgets.Image(format="png", layout=widgets.Layout(
+        object_fit="contain", flex="0 0 auto", align_self="flex-start"))
+    image.add_class(css_class)
+    return image
+
+
+def show_png(widget: widgets.Image, png: bytes) -> None:
+    """Show ``png`` in ``widget`` at its own aspect ratio and a readable size."""
+    with Image.open(io.BytesIO(png)) as picture:
+        width, height = display_size(*picture.size)
+    widget.layout.width, widget.layout.height = f"{width}px", f"{height}px"
+    widget.value = png
 
 
 def _png(image) -> bytes:
@@ -66,13 +98,14 @@ class StyleExplorer:
                                      description="init")
         self.button = widgets.Button(description="Run", button_style="primary")
         self.status = widgets.Label()
-        self.image = widgets.Image(format="png")
-        self.curves = widgets.Image(format="png")
+        self.image = image_widget("gatys-live-image")
+        self.curves = image_widget("gatys-live-curves")
         self.log = widgets.Output()
         self.button.on_click(self.run)
         controls = widgets.VBox([self.ratio, self.style_layers, self.content_layer, self.style,
                                  self.init, widgets.HBox([self.button, self.status])])
         self.widget = widgets.VBox([widgets.HBox([controls, self.image, self.curves]), self.log])
+        self.widget.add_class("gatys-style-explorer")
         self.result: SynthesisResult | None = None
         self.seconds: float | None = None
 
@@ -92,8 +125,8 @@ class StyleExplorer:
             content_curve.append(ratio * values["content"])
             style_curve.append(values["style"])
             if iteration % self.update_every == 0 or iteration == self.iterations:
-                self.image.value = _png(image)
-                self.curves.value = _curves_png(content_curve, style_curve)
+                show_png(self.image, _png(image))
+                show_png(self.curves, _curves_png(content_curve, style_curve))
                 self.status.value = f"iteration {iteration}/{self.iterations}"
 
         start = time.perf_counter()
@@ -105,7 +138,7 @@ class StyleExplorer:
                 style_layers=self.style_layers.value, init=self.init.value,
                 convention=recipes.CONVENTION, iterations=self.iterations, callback=show,
                 progress=False)
-            self.image.value = _png(self.result.image)
+            show_png(self.image, _png(self.result.image))
             self.seconds = time.perf_counter() - start
             self.status.value = f"{self.result.stop_reason} in {self.seconds:.1f} s"
             return self.result
@@ -128,11 +161,12 @@ class GridBrowser:
         self.layers = widgets.SelectionSlider(
             options=[layers[-1] for layers in recipes.STYLE_LAYER_SETS],
             value=recipes.STYLE_LAYERS[-1], description="up to")
-        self.image = widgets.Image(format="png")
+        self.image = image_widget("gatys-grid-image")
         self.message = widgets.Label()
         for control in (self.ratio, self.layers):
             control.observe(lambda _change: self.show(), names="value")
         self.widget = widgets.VBox([self.ratio, self.layers, self.image, self.message])
+        self.widget.add_class("gatys-grid-browser")
         self.show()
 
     def _ipython_display_(self) -> None:
@@ -146,6 +180,6 @@ class GridBrowser:
         if not path.is_file():
             self.message.value = f"{path.name} not found: run `make figures` first"
             return False
-        self.image.value = path.read_bytes()
+        show_png(self.image, path.read_bytes())
         self.message.value = f"{recipes.TRADEOFF_IMAGE}, style up to {self.layers.value}, α/β = {self.ratio.value:g}"
         return True
