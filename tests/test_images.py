@@ -19,6 +19,7 @@ from gatys.io.images import (
     load_image,
     open_image,
     save_image,
+    srgb_profile,
     to_pil,
     to_rgb,
 )
@@ -529,3 +530,77 @@ def test_saved_file_has_ordinary_permissions(tmp_path):
 def test_image_size():
     assert image_size(torch.zeros(1, 3, 5, 7)) == (5, 7)
     assert image_size(torch.zeros(3, 5, 7)) == (5, 7)
+
+
+# ---------------------------------------------------------------------------------------------
+# Colour management and 16-bit output
+
+
+def red_blue_swapped_profile() -> bytes:
+    """An RGB ICC profile whose red primary is sRGB's blue and vice versa (sRGB's, tags swapped).
+
+    A pixel (255, 0, 0) tagged with it is pure sRGB blue: converting gives (0, 0, 255).
+    """
+    profile = bytearray(srgb_profile())
+    count = struct.unpack(">I", profile[128:132])[0]
+    entries = {bytes(profile[132 + 12 * i:136 + 12 * i]): 132 + 12 * i for i in range(count)}
+    red, blue = entries[b"rXYZ"] + 4, entries[b"bXYZ"] + 4
+    profile[red:red + 8], profile[blue:blue + 8] = profile[blue:blue + 8], profile[red:red + 8]
+    return bytes(profile)
+
+
+def test_an_embedded_profile_is_converted_to_srgb(tmp_path):
+    picture = Image.new("RGB", (3, 2), RED)
+    picture.putpixel((1, 0), (0, 200, 0))
+    picture.save(tmp_path / "tagged.png", icc_profile=red_blue_swapped_profile())
+    picture.save(tmp_path / "untagged.png")
+    tagged = load_image(tmp_path / "tagged.png")
+    assert pixel(tagged, 0, 0) == [0, 0, 255]  # the file's red is sRGB blue
+    assert pixel(tagged, 0, 1) == [0, 200, 0]  # green is green in both spaces
+    assert pixel(load_image(tmp_path / "untagged.png"), 0, 0) == [255, 0, 0]
+
+
+def test_an_srgb_tagged_file_keeps_its_exact_values(tmp_path):
+    original = noise(7, 5)
+    original.save(tmp_path / "srgb.png", icc_profile=srgb_profile())
+    loaded = load_image(tmp_path / "srgb.png")
+    assert torch.equal(loaded, load_image(original))
+
+
+def test_an_unreadable_profile_warns_and_keeps_the_pixels(tmp_path):
+    Image.new("RGB", (2, 2), RED).save(tmp_path / "bad.png", icc_profile=b"not a profile")
+    with pytest.warns(RuntimeWarning, match="colour profile"):
+        loaded = load_image(tmp_path / "bad.png")
+    assert pixel(loaded, 1, 1) == [255, 0, 0]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".tif", ".webp"])
+def test_written_files_are_tagged_srgb(tmp_path, suffix):
+    path = save_image(torch.rand(1, 3, 4, 4), tmp_path / f"out{suffix}")
+    assert file_header(path).info.get("icc_profile") == srgb_profile()
+
+
+def test_sixteen_bit_tiff_round_trip(tmp_path):
+    import tifffile
+
+    original = torch.rand(1, 3, 5, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    path = save_image(original.float(), tmp_path / "deep.tif", bit_depth=16)
+    with tifffile.TiffFile(path) as tiff:
+        stored = tiff.asarray()
+        assert tiff.pages[0].iccprofile == srgb_profile()
+    assert stored.dtype == np.uint16 and stored.shape == (5, 6, 3)
+    expected = np.rint(original[0].permute(1, 2, 0).numpy() * 65535)
+    assert np.abs(stored.astype(np.float64) - expected).max() <= 1  # float32 input, 16-bit steps
+    assert (stored % 257 != 0).mean() > 0.9  # not 8-bit values scaled up (those are k * 257)
+    assert float((load_image(path) - original.float()).abs().max()) <= 1 / 255  # readable too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep.tif"]
+
+
+@pytest.mark.parametrize("name, depth, message", [
+    ("deep.png", 16, r"8 bits only; name the output \.tif"),
+    ("deep.tif", 12, "use 8 or 16"),
+])
+def test_unsupported_bit_depths_are_refused_before_writing(tmp_path, name, depth, message):
+    with pytest.raises(ImageError, match=message):
+        save_image(torch.zeros(1, 3, 2, 2), tmp_path / name, bit_depth=depth)
+    assert list(tmp_path.iterdir()) == []

@@ -9,19 +9,21 @@ the file and the fix.
 
 from __future__ import annotations
 
+import io
 import os
-import secrets
 import stat
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from gatys.io.errors import ImageError
+from gatys.io.files import write_atomic
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -32,8 +34,10 @@ __all__ = [
     "open_image",
     "output_format",
     "save_image",
+    "srgb_profile",
     "to_pil",
     "to_rgb",
+    "to_srgb",
 ]
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -42,6 +46,9 @@ DEFAULT_MAX_PIXELS = 50_000_000
 ImageSource = Union[str, "os.PathLike[str]", Image.Image, np.ndarray]
 
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_COLOUR_MANAGED_MODES = frozenset({"RGB", "RGBA", "L", "CMYK"})
+_ICC_FORMATS = frozenset({"PNG", "JPEG", "TIFF", "WEBP"})  # Pillow embeds icc_profile in these
+BIT_DEPTHS = (8, 16)
 _WIDE_INT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
 
 
@@ -179,6 +186,35 @@ def to_rgb(img: Image.Image) -> Image.Image:
         ) from exc
 
 
+@lru_cache(maxsize=1)
+def srgb_profile() -> bytes:
+    """The sRGB ICC profile (LittleCMS's built-in one) that every written image carries."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def to_srgb(img: Image.Image) -> Image.Image:
+    """``img`` with its embedded ICC profile (Adobe RGB, Display P3, a CMYK press profile, ...)
+    converted to sRGB, the colour space the network was trained on and that screens assume.
+
+    An image without a profile, or with the sRGB one this module writes, is returned unchanged.
+    A profile that LittleCMS cannot read or apply leaves the pixels as they are, with a warning.
+    """
+    profile = img.info.get("icc_profile")
+    if not profile or profile == srgb_profile() or img.mode not in _COLOUR_MANAGED_MODES:
+        return img
+    output_mode = "RGBA" if img.mode == "RGBA" else "RGB"
+    try:
+        converted = ImageCms.profileToProfile(
+            img, ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+            ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), outputMode=output_mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+        warnings.warn(f"the image's embedded colour profile cannot be applied ({exc}); its "
+                      f"pixels are read as sRGB", RuntimeWarning, stacklevel=2)
+        return img
+    converted.info = {key: value for key, value in img.info.items() if key != "icc_profile"}
+    return converted
+
+
 def _gray_to_rgb(values: np.ndarray) -> Image.Image:
     """8-bit RGB image from a 2-D array of grey levels in 0..255 (rounded, clipped)."""
     return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8)).convert("RGB")
@@ -192,6 +228,8 @@ def load_image(
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> torch.Tensor:
     """Load ``source`` (see :func:`open_image`) as a float32 tensor ``(1, 3, H, W)`` in 0..1.
+
+    An embedded ICC profile is honoured: the pixels are converted to sRGB (:func:`to_srgb`).
 
     At most one of ``size`` (the long side in pixels; the aspect ratio is kept and the short side
     rounded, at least 1) and ``shape`` (an exact ``(height, width)``) may be given; without either
@@ -208,7 +246,7 @@ def load_image(
 
     img = open_image(source, max_pixels=max_pixels)
     try:
-        img = to_rgb(img)
+        img = to_rgb(to_srgb(img))
     except ImageError as exc:
         where = f'"{os.fspath(source)}"' if isinstance(source, (str, os.PathLike)) else "the image"
         raise ImageError(f"{where}: {exc}") from exc
@@ -290,6 +328,11 @@ def to_pil(image: torch.Tensor) -> Image.Image:
 
     Values are clamped to 0..1 and rounded; a NaN or infinite value raises :class:`ImageError`.
     """
+    return Image.fromarray(_pixels(_picture_tensor(image), 8))
+
+
+def _picture_tensor(image: torch.Tensor) -> torch.Tensor:
+    """``image`` as ``(3, H, W)``; :class:`ImageError` for anything that is not a picture."""
     if not isinstance(image, torch.Tensor):
         raise ImageError(f"to_pil needs a torch.Tensor, not a {type(image).__name__}")
     if image.dim() == 4 and image.shape[0] == 1:
@@ -299,14 +342,20 @@ def to_pil(image: torch.Tensor) -> Image.Image:
             f"cannot make a picture from a tensor of shape {tuple(image.shape)}; "
             "pass one shaped (1, 3, H, W) or (3, H, W)"
         )
+    return image
+
+
+def _pixels(image: torch.Tensor, bit_depth: int) -> np.ndarray:
+    """``(H, W, 3)`` uint8 or uint16 values of a checked ``(3, H, W)`` tensor, rounded."""
     image = image.detach()
     if not bool(torch.isfinite(image).all()):
         raise ImageError(
             "refusing to save an image with NaN/inf pixels; "
             "the optimisation diverged, try a smaller learning rate"
         )
-    pixels = image.float().clamp(0.0, 1.0).mul(255.0).round().to(torch.uint8)
-    return Image.fromarray(pixels.permute(1, 2, 0).cpu().numpy())
+    top, dtype = (255.0, np.uint8) if bit_depth == 8 else (65535.0, np.uint16)
+    values = image.float().clamp(0.0, 1.0).mul(top).round()  # float32 holds 0..65535 exactly
+    return values.permute(1, 2, 0).cpu().numpy().astype(dtype)
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
@@ -329,38 +378,49 @@ def output_format(path: str | os.PathLike[str]) -> str:
     return fmt
 
 
-def save_image(image: torch.Tensor, path: str | os.PathLike[str], **pil_kwargs: object) -> Path:
+def save_image(
+    image: torch.Tensor, path: str | os.PathLike[str], *, bit_depth: int = 8,
+    **pil_kwargs: object,
+) -> Path:
     """Write ``image`` (see :func:`to_pil`) to ``path`` atomically and return ``path`` as a Path.
 
-    The format follows the file extension.  The picture goes to a hidden temporary file in the
-    same directory that then replaces ``path``, so ``path`` is either untouched or complete;
-    missing parent directories are created.  ``pil_kwargs`` go to ``PIL.Image.Image.save``
-    (JPEG defaults to ``quality=95`` instead of Pillow's 75).
+    The format follows the file extension. The file is tagged sRGB (an embedded ICC profile, in
+    PNG, JPEG, TIFF and WebP). ``bit_depth=16`` writes 16 bits per channel, as a TIFF
+    (``.tif``; Pillow writes colour PNGs with 8 bits only). The file is written through
+    :func:`gatys.io.files.write_atomic`: ``path`` is either untouched or complete; missing parent
+    directories are created. ``pil_kwargs`` go to ``PIL.Image.Image.save`` (JPEG defaults to
+    ``quality=95`` instead of Pillow's 75).
     """
     path = Path(path)
     fmt = output_format(path)
-    picture = to_pil(image)  # validates (NaN/inf) before anything touches the disk
-    if fmt == "JPEG":
-        pil_kwargs.setdefault("quality", 95)
+    if bit_depth not in BIT_DEPTHS:
+        raise ImageError(f"bit depth {bit_depth!r} is not supported; use 8 or 16")
+    if bit_depth == 16 and fmt != "TIFF":
+        raise ImageError(
+            f'cannot save "{path}" with 16 bits per channel: Pillow writes colour {fmt} files '
+            f"with 8 bits only; name the output .tif (16-bit RGB TIFF) or use 8 bits"
+        )
+    pixels = _pixels(_picture_tensor(image), bit_depth)  # NaN/inf refused before any disk work
+    if bit_depth == 16:
+        import tifffile
+
+        def write(temp: Path) -> None:
+            tifffile.imwrite(temp, pixels, photometric="rgb", iccprofile=srgb_profile())
+    else:
+        picture = Image.fromarray(pixels)
+        if fmt == "JPEG":
+            pil_kwargs.setdefault("quality", 95)
+        if fmt in _ICC_FORMATS:
+            pil_kwargs.setdefault("icc_profile", srgb_profile())
+
+        def write(temp: Path) -> None:
+            picture.save(temp, format=fmt, **pil_kwargs)
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        # os.open with O_EXCL (not mkstemp) so the file gets the usual umask-based permissions.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as exc:
+        write_atomic(path, write)
+    except (OSError, ValueError, KeyError) as exc:
         raise ImageError(
-            f'cannot save "{path}" ({exc}); check that the directory is writable'
+            f'cannot save "{path.absolute()}" as {fmt} ({exc}); check that the directory is '
+            f"writable, or try .png or .jpg"
         ) from exc
-    try:
-        with os.fdopen(fd, "wb") as file:
-            picture.save(file, format=fmt, **pil_kwargs)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException as exc:
-        temp.unlink(missing_ok=True)
-        if isinstance(exc, (OSError, ValueError, KeyError)):
-            raise ImageError(f'cannot save "{path}" as {fmt} ({exc}); try .png or .jpg') from exc
-        raise
     return path
