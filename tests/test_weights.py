@@ -65,19 +65,26 @@ def test_weights_load_from_a_file(tmp_path, prefix):
     assert "weights from" in model.spec.description
 
 
-def test_weights_files_load_with_weights_only(tmp_path, monkeypatch):
-    path = tmp_path / "vgg16.pth"
-    save_features(path)
-    seen = {}
-    original = torch.load
+class _Records:
+    """An object that is harmless to pickle and records when it is unpickled."""
 
-    def spy(*args, **kwargs):
-        seen.update(kwargs)
-        return original(*args, **kwargs)
+    loaded = []
 
-    monkeypatch.setattr(torch, "load", spy)
-    load_state_dict_file(path, "vgg16")
-    assert seen.get("weights_only") is True
+    def __setstate__(self, state):
+        _Records.loaded.append(state)
+
+
+def test_a_torch_save_file_holding_objects_is_refused_without_unpickling_them(tmp_path):
+    path = tmp_path / "with_objects.pth"
+    record = _Records()
+    record.note = "unpickled"
+    torch.save({**random_state_dict("vgg16"), "meta": record}, path)
+    _Records.loaded.clear()
+    with pytest.raises(WeightsError, match="could run code"):
+        load_state_dict_file(path, "vgg16")
+    assert _Records.loaded == []  # refused before the object was rebuilt
+    torch.load(path, weights_only=False)  # what an unchecked load would have done
+    assert _Records.loaded == [{"note": "unpickled"}]
 
 
 class _RunsCode:
@@ -203,3 +210,58 @@ def test_a_damaged_cached_download_is_fetched_again(tmp_path, monkeypatch):
         model = load_vgg("vgg16", device="cpu")
     assert len(downloads) == 1
     assert torch.equal(model.features[0].weight, good["features.0.weight"])
+
+
+# --------------------------------------------------------------------------------------------
+# jcjohnson's Caffe conversion: BGR first layer (vgg16-00b39a1b.pth)
+
+
+def _features(model, image):
+    return model(image, ["relu1_1", "relu2_1", "relu3_1", "relu4_2", "relu5_1"])
+
+
+def _bgr_file(rgb_state_dict, path):
+    """``rgb_state_dict`` saved as jcjohnson's file is laid out: BGR first layer, classifier."""
+    bgr = {f"features.{key}": value for key, value in rgb_state_dict.items()}
+    bgr["features.0.weight"] = rgb_state_dict["0.weight"][:, [2, 1, 0]].clone()
+    bgr["classifier.0.weight"] = torch.zeros(4, 8)  # the file has classifier layers; ignored
+    torch.save(bgr, path)
+    return path
+
+
+def test_parse_model_caffe_bgr():
+    spec = parse_model("vgg16-caffe-bgr", "vgg16-00b39a1b.pth")
+    assert (spec.arch, spec.source, spec.convention, spec.channel_order) == (
+        "vgg16", "file", "caffe", "bgr")
+    assert "flipped from BGR" in spec.description
+    assert parse_model("vgg16-caffe", "w.pth").channel_order == "rgb"
+    with pytest.raises(SettingError, match="vgg16-00b39a1b.pth"):
+        parse_model("vgg16-caffe-bgr")
+
+
+def test_a_bgr_file_gives_the_features_of_its_rgb_original(tmp_path):
+    rgb = random_state_dict("vgg16", seed=4)
+    torch.save(rgb, tmp_path / "rgb.pth")
+    bgr_path = _bgr_file(rgb, tmp_path / "vgg16-00b39a1b.pth")
+    image = torch.rand(1, 3, 40, 48, generator=torch.Generator().manual_seed(0))
+    ours = _features(load_vgg("vgg16-caffe", tmp_path / "rgb.pth", device="cpu"), image)
+    theirs = _features(load_vgg("vgg16-caffe-bgr", bgr_path, device="cpu"), image)
+    misread = _features(load_vgg("vgg16-caffe", bgr_path, device="cpu"), image)
+    for layer in ours:
+        torch.testing.assert_close(theirs[layer], ours[layer], rtol=0, atol=0)
+        assert not torch.allclose(misread[layer], ours[layer])  # the flip is what matters
+
+
+REAL_WEIGHTS = os.environ.get("GATYS_WEIGHTS", "").strip() or None
+
+
+@pytest.mark.real_weights
+@pytest.mark.skipif(REAL_WEIGHTS is None, reason="needs GATYS_WEIGHTS (the VGG-16 Caffe weights)")
+def test_real_caffe_weights_in_jcjohnsons_layout_give_the_same_features(tmp_path):
+    rgb = load_state_dict_file(REAL_WEIGHTS, "vgg16")
+    bgr_path = _bgr_file(rgb, tmp_path / "vgg16-00b39a1b.pth")
+    image = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(1))
+    ours = _features(load_vgg("vgg16-caffe", REAL_WEIGHTS, device="cpu"), image)
+    theirs = _features(load_vgg("vgg16-caffe-bgr", bgr_path, device="cpu"), image)
+    for layer in ours:
+        torch.testing.assert_close(theirs[layer], ours[layer], rtol=0, atol=0)

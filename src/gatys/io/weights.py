@@ -8,7 +8,16 @@ A model is named ``ARCH[-SOURCE]`` (argument ``model``, flag ``--model`` or ``$G
 | ``vgg16``              | torchvision's ImageNet VGG-16                       | torchvision      |
 | ``vgg19`` + a file     | that file (``weights`` / ``$GATYS_WEIGHTS``)        | torchvision      |
 | ``vgg16-caffe`` + file | that file, e.g. the original Caffe release          | caffe            |
+| ``vgg16-caffe-bgr`` + file | that file, first layer in Caffe's BGR order    | caffe, BGR       |
 | ``vgg19-random[:SEED]`` | random initialisation (He normal), seed 0 unless given | torchvision   |
+
+The ``caffe`` convention is RGB in 0..255 minus the per-channel means (123.68, 116.779, 103.939),
+no division by a standard deviation; the first layer's input channels are in RGB order.
+``-caffe-bgr`` names the layout of the Caffe weights as converted by Justin Johnson
+(``vgg16-00b39a1b.pth``, ``vgg19-d01eb7cb.pth`` from jcjohnson/pytorch-vgg, used by many style
+transfer tools): torchvision's key layout, but the first layer expects Caffe's own input, BGR in
+0..255 minus (103.939, 116.779, 123.68). Its first-layer weights are flipped to RGB on loading,
+after which it is exactly the ``caffe`` model.
 
 Files are loaded with ``torch.load(..., weights_only=True)``: a pickle that would run code is
 refused. A file holds a ``state_dict`` keyed like torchvision's ``features`` (``features.0.weight``
@@ -31,7 +40,7 @@ from gatys.io.settings import MODEL_ENV, WEIGHTS_ENV, from_env, resolve_device
 from gatys.core.vgg import ARCHITECTURES, CONVENTIONS, VGGFeatures, build_features
 
 DEFAULT_MODEL = "vgg19"
-SOURCES = ("torchvision", "caffe", "random")
+SOURCES = ("torchvision", "caffe", "caffe-bgr", "random")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class ModelSpec:
     convention: str  # "torchvision" or "caffe"
     path: Path | None = None
     seed: int = 0
+    channel_order: str = "rgb"  # of the file's first layer: "rgb" or "bgr" (flipped on loading)
 
     @property
     def description(self) -> str:
@@ -50,7 +60,8 @@ class ModelSpec:
         if self.source == "random":
             return f"{self.arch}, random weights (seed {self.seed})"
         if self.source == "file":
-            return f"{self.arch}, {self.convention} convention, weights from {self.path}"
+            order = ", first layer flipped from BGR" if self.channel_order == "bgr" else ""
+            return f"{self.arch}, {self.convention} convention{order}, weights from {self.path}"
         return f"{self.arch}, torchvision ImageNet weights"
 
 
@@ -64,7 +75,8 @@ def parse_model(model: str | None = None, weights: str | os.PathLike | None = No
     if arch not in ARCHITECTURES or source not in SOURCES or (seed_text and source != "random"):
         raise SettingError(
             f"unknown model {name!r}; use vgg19, vgg16, vgg19-caffe, vgg16-caffe, "
-            f"vgg19-random or vgg16-random[:SEED] (flag --model or ${MODEL_ENV})"
+            f"vgg16-caffe-bgr, vgg19-caffe-bgr, vgg19-random or vgg16-random[:SEED] "
+            f"(flag --model or ${MODEL_ENV})"
         )
     if source == "random":
         try:
@@ -72,13 +84,16 @@ def parse_model(model: str | None = None, weights: str | os.PathLike | None = No
         except ValueError:
             raise SettingError(f"the seed in model {name!r} must be an integer") from None
         return ModelSpec(arch, "random", "torchvision", seed=seed)
-    if source == "caffe" and path is None:
+    if source.startswith("caffe") and path is None:
+        example = "vgg16-00b39a1b.pth" if source == "caffe-bgr" else "vgg16-imagenet-caffe.pth"
         raise SettingError(
             f"model {name!r} needs a weights file: pass --weights FILE or set ${WEIGHTS_ENV} "
-            f"(e.g. vgg16-imagenet-caffe.pth)"
+            f"(e.g. {example})"
         )
     if path is not None:
-        return ModelSpec(arch, "file", source, Path(path).expanduser())
+        convention, _, order = source.partition("-")
+        return ModelSpec(arch, "file", convention, Path(path).expanduser(),
+                         channel_order=order or "rgb")
     return ModelSpec(arch, "torchvision", "torchvision")
 
 
@@ -95,6 +110,8 @@ def load_vgg(
         state_dict = random_state_dict(spec.arch, spec.seed)
     elif spec.source == "file":
         state_dict = load_state_dict_file(spec.path, spec.arch)
+        if spec.channel_order == "bgr":
+            state_dict = flip_input_channels(state_dict)
     else:
         state_dict = torchvision_state_dict(spec.arch)
     network = VGGFeatures(spec.arch, pooling, spec.convention, state_dict)
@@ -203,6 +220,17 @@ def features_state_dict(
                 f"{tuple(tensor.shape)}; is the file for another network?"
             )
     return {key: stripped[key].float() for key in expected}
+
+
+def flip_input_channels(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The same weights with the first layer's input channels reversed (BGR <-> RGB).
+
+    A first layer made for BGR input minus the BGR means computes, on RGB input minus the RGB
+    means, exactly what the flipped layer computes: the per-channel means are the same numbers.
+    """
+    flipped = dict(state_dict)
+    flipped["0.weight"] = state_dict["0.weight"].flip(1)
+    return flipped
 
 
 def convert_convention(
