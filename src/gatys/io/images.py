@@ -358,8 +358,9 @@ def _pixels(image: torch.Tensor, bit_depth: int) -> np.ndarray:
     return values.permute(1, 2, 0).cpu().numpy().astype(dtype)
 
 
-def output_format(path: str | os.PathLike[str]) -> str:
-    """The Pillow format ``path``'s extension names; :class:`ImageError` if it cannot be written.
+def output_format(path: str | os.PathLike[str], bit_depth: int = 8) -> str:
+    """The Pillow format ``path``'s extension names; :class:`ImageError` if it cannot be written
+    (with ``bit_depth`` bits per channel: 8, or 16 for TIFF).
 
     Call it before long work so that a bad output name fails at once, not after the work.
     """
@@ -374,6 +375,13 @@ def output_format(path: str | os.PathLike[str]) -> str:
     if path.is_dir():
         raise ImageError(
             f'cannot save "{path}": it is a directory; pass a file name such as out.png'
+        )
+    if bit_depth not in BIT_DEPTHS:
+        raise ImageError(f"bit depth {bit_depth!r} is not supported; use 8 or 16")
+    if bit_depth == 16 and fmt != "TIFF":
+        raise ImageError(
+            f'cannot save "{path}" with 16 bits per channel: Pillow writes colour {fmt} files '
+            f"with 8 bits only; name the output .tif (16-bit RGB TIFF) or use 8 bits"
         )
     return fmt
 
@@ -392,14 +400,7 @@ def save_image(
     ``quality=95`` instead of Pillow's 75).
     """
     path = Path(path)
-    fmt = output_format(path)
-    if bit_depth not in BIT_DEPTHS:
-        raise ImageError(f"bit depth {bit_depth!r} is not supported; use 8 or 16")
-    if bit_depth == 16 and fmt != "TIFF":
-        raise ImageError(
-            f'cannot save "{path}" with 16 bits per channel: Pillow writes colour {fmt} files '
-            f"with 8 bits only; name the output .tif (16-bit RGB TIFF) or use 8 bits"
-        )
+    fmt = output_format(path, bit_depth)
     pixels = _pixels(_picture_tensor(image), bit_depth)  # NaN/inf refused before any disk work
     if bit_depth == 16:
         import tifffile
