@@ -44,8 +44,9 @@ from gatys.io.memory import estimate_bytes
 from gatys.core.normalisation import normalised_vgg
 from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
 from gatys.io.settings import resolve_device
-from gatys.core.synthesis import noise_image
-from gatys.core.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, style_transfer
+from gatys.core import defaults
+from gatys.core.start import uniform_noise
+from gatys.core.transfer import style_transfer
 from gatys.io.weights import load_vgg, parse_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -73,7 +74,7 @@ def synchronize(device: torch.device) -> None:
 
 def bare_pass_seconds(model, size: int, layers, repeats: int, device) -> float:
     """Median time of forward to the deepest layer plus backward to the pixels."""
-    image = noise_image((1, 3, size, size), seed=0, device=device).requires_grad_(True)
+    image = uniform_noise((1, 3, size, size), seed=0, device=device).requires_grad_(True)
     times = []
     for _ in range(repeats + 1):  # the first is a warm-up
         synchronize(device)
@@ -88,8 +89,8 @@ def bare_pass_seconds(model, size: int, layers, repeats: int, device) -> float:
 
 def iteration_seconds(model, size: int, iterations: int, device) -> tuple[float, float]:
     """Median seconds per L-BFGS iteration (after the first two) and passes per iteration."""
-    content = noise_image((1, 3, size, size), seed=1)
-    style = noise_image((1, 3, size, size), seed=2)
+    content = uniform_noise((1, 3, size, size), seed=1)
+    style = uniform_noise((1, 3, size, size), seed=2)
     result = style_transfer(content, style, model=model, size=None, ratio=1e-3,
                             iterations=iterations + 2, progress=False)
     seconds = result.history.seconds
@@ -101,7 +102,7 @@ def iteration_seconds(model, size: int, iterations: int, device) -> tuple[float,
 
 def bare_pass_flops(model, size: int, layers, device) -> int:
     """FLOPs of one forward to the deepest layer plus backward to the pixels."""
-    image = noise_image((1, 3, size, size), seed=0, device=device).requires_grad_(True)
+    image = uniform_noise((1, 3, size, size), seed=0, device=device).requires_grad_(True)
     with FlopCounterMode(display=False) as counter:
         features = model(image, layers)
         sum(f.sum() for f in features.values()).backward()
@@ -123,10 +124,10 @@ def matmul_gflops(device, repeats: int) -> tuple[float, int]:
 
 
 def tutorial_seconds(model, size: int, layers, evaluations: int, device) -> float:
-    content = noise_image((1, 3, size, size), seed=1, device=device)
-    style = noise_image((1, 3, size, size), seed=2, device=device)
+    content = uniform_noise((1, 3, size, size), seed=1, device=device)
+    style = uniform_noise((1, 3, size, size), seed=2, device=device)
     return tutorial_reference.seconds_per_evaluation(
-        model, content, style, list(DEFAULT_CONTENT_LAYERS), list(DEFAULT_STYLE_LAYERS),
+        model, content, style, list(defaults.CONTENT_LAYERS), list(defaults.STYLE_LAYERS),
         evaluations, lambda: synchronize(device))
 
 
@@ -137,8 +138,8 @@ def peak_memory_child(size: int, iterations: int, device_name: str | None) -> No
         model = load_vgg(device=device)
     except WeightsError:
         model = load_vgg(f"{parse_model().arch}-random", device=device)
-    content = noise_image((1, 3, size, size), seed=1)
-    style = noise_image((1, 3, size, size), seed=2)
+    content = uniform_noise((1, 3, size, size), seed=1)
+    style = uniform_noise((1, 3, size, size), seed=2)
     baseline = psutil.Process().memory_info().rss if device.type != "cuda" else 0
     style_transfer(content, style, model=model, size=None, iterations=iterations,
                    progress=False)
@@ -146,7 +147,7 @@ def peak_memory_child(size: int, iterations: int, device_name: str | None) -> No
         peak = torch.cuda.max_memory_allocated(device)
     else:  # ru_maxrss is in KiB on Linux
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    layers = list(dict.fromkeys([*DEFAULT_CONTENT_LAYERS, *DEFAULT_STYLE_LAYERS]))
+    layers = list(dict.fromkeys([*defaults.CONTENT_LAYERS, *defaults.STYLE_LAYERS]))
     estimate = estimate_bytes(model, layers, size, size)
     # L-BFGS stores two image-sized vectors per iteration, up to its history of 100: a short run
     # has not filled it yet, so the rest is added as a projection (labelled as such).
@@ -183,7 +184,7 @@ def variants(model, size: int, layers, repeats: int, device) -> None:
     network in one pass, which is what batching panels of a figure would buy.
     """
     def pass_of(network, batch=1):
-        image = noise_image((batch, 3, size, size), seed=0, device=device).requires_grad_(True)
+        image = uniform_noise((batch, 3, size, size), seed=0, device=device).requires_grad_(True)
 
         def step():
             features = network(image, layers)
@@ -298,7 +299,7 @@ def main() -> None:
         arch = parse_model().arch
         model = load_vgg(f"{arch}-random", device=device)
         source = f"{model.spec.description} (no weights available; timing is the same)"
-    layers = list(dict.fromkeys([*DEFAULT_CONTENT_LAYERS, *DEFAULT_STYLE_LAYERS]))
+    layers = list(dict.fromkeys([*defaults.CONTENT_LAYERS, *defaults.STYLE_LAYERS]))
     print(f"machine: {describe_machine(device)}")
     print(f"network: {source}; layers {', '.join(layers)}")
     peak, matmul_n = matmul_gflops(device, args.repeats)

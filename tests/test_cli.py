@@ -65,18 +65,19 @@ def test_the_network_is_normalised_over_content_and_style_by_default(inputs):
     assert not torch.allclose(load_image(folder / "a.png"), load_image(folder / "b.png"))
 
 
-def test_the_command_line_starts_from_the_content_unless_told(inputs):
-    # The content start has no content loss at iteration 0; white noise (the paper's) has.
+def test_the_command_line_starts_from_white_noise_unless_told(inputs):
+    # White noise (the paper's start, the default) has a content loss at iteration 0; the
+    # content start has none.
     folder, content, style = inputs
     starts = {}
-    for extra in ([], ["--init", "noise"]):
+    for extra in ([], ["--init", "content"]):
         history = folder / f"history{len(extra)}.json"
         assert main(["transfer", str(content), str(style), "-o", str(folder / "o.png"),
                      "--size", "32", "--iterations", "1", "--history", str(history), "-q",
                      *extra]) == 0
         starts[tuple(extra)] = json.loads(history.read_text())["history"]["losses"][0]
-    assert starts[()]["content"] == 0.0
-    assert starts[("--init", "noise")]["content"] > 0.0
+    assert starts[()]["content"] > 0.0
+    assert starts[("--init", "content")]["content"] == 0.0
 
 
 def test_coarse_to_fine_from_the_command_line(inputs, capsys):
@@ -214,3 +215,84 @@ def test_ctrl_c_saves_the_last_good_image_and_says_where(inputs):
     assert process.returncode == 130
     assert f"the last good image is in {out}" in err
     assert load_image(out).shape == (1, 3, 23, 32)
+
+
+# --------------------------------------------------------------------------------------------
+# Habits of style-transfer command lines: start-up line, progress, log lines, aliases
+
+
+def _run(folder, content, style, *extra):
+    return main(["transfer", str(content), str(style), "-o", str(folder / "o.png"), "--size",
+                 "32", "--iterations", "4", *extra])
+
+
+def test_a_start_up_line_says_what_will_run(inputs, capsys):
+    folder, content, style = inputs
+    assert _run(folder, content, style, "--init", "noise", "--seed", "3") == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith("gatys: cpu | vgg16, random weights (seed 0); avg pooling, normalised")
+    assert "| 32x23 px | 4 lbfgs iterations | start: noise (seed 3)" in first
+
+
+def test_log_lines_every_n_iterations_and_the_bar_stays(inputs, capsys, monkeypatch):
+    folder, content, style = inputs
+    monkeypatch.setenv("GATYS_PROGRESS", "text")  # a bar even though stderr is not a terminal
+    assert _run(folder, content, style, "--print-every", "2") == 0
+    err = capsys.readouterr().err
+    logged = [line for line in err.splitlines() if line.startswith("gatys: iteration")]
+    assert [line.split(":")[1] for line in logged] == [" iteration 2/4", " iteration 4/4"]
+    assert all("content" in line and "style" in line and line.endswith(" s") for line in logged)
+    final_bar = err.rsplit("\r", 1)[-1].splitlines()[0]  # what is left on screen after the run
+    assert final_bar.startswith("gatys: 100%") and "4/4" in final_bar
+
+
+def test_a_log_file_gets_log_lines_and_no_bar_by_default(inputs, capsys):
+    folder, content, style = inputs
+    assert _run(folder, content, style) == 0  # stderr is captured: not a terminal
+    err = capsys.readouterr().err
+    assert "\r" not in err and "gatys: iteration 4/4: total" in err
+    assert _run(folder, content, style, "-q") == 0
+    assert capsys.readouterr().err.startswith(str(folder / "o.png"))  # only the result line
+
+
+def test_seed_without_a_noise_start_is_flagged(inputs, capsys):
+    folder, content, style = inputs
+    assert _run(folder, content, style, "--init", "content", "--seed", "5", "-q") == 0
+    assert "--seed 5 has no effect: the start is content, not noise" in capsys.readouterr().err
+    assert _run(folder, content, style, "--init", "noise", "--seed", "5", "-q") == 0
+    assert "no effect" not in capsys.readouterr().err
+
+
+def test_preserve_color_is_an_alias(inputs):
+    folder, content, style = inputs
+    images = []
+    for flag in ("--preserve-colour", "--preserve-color"):
+        assert _run(folder, content, style, flag, "luminance", "-q", "--iterations", "2") == 0
+        images.append(load_image(folder / "o.png"))
+    assert torch.equal(*images)
+    assert _run(folder, content, style, "-q", "--iterations", "2") == 0
+    assert not torch.equal(images[0], load_image(folder / "o.png"))
+
+
+def test_sixteen_bit_output(inputs, capsys):
+    import numpy as np
+    import tifffile
+
+    folder, content, style = inputs
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "deep.tif"),
+                 "--size", "32", "--iterations", "2", "--bit-depth", "16", "-q"]) == 0
+    pixels = tifffile.imread(folder / "deep.tif")
+    assert pixels.dtype == np.uint16 and pixels.shape == (23, 32, 3)
+    assert (pixels % 257 != 0).any()  # 16-bit values, not 8-bit ones scaled up
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "deep.png"),
+                 "--bit-depth", "16", "-q"]) == 2
+    assert "name the output .tif" in capsys.readouterr().err
+    assert not (folder / "deep.png").exists()
+
+
+def test_the_help_example_keeps_its_line_continuation(capsys):
+    with pytest.raises(SystemExit):
+        main(["transfer", "--help"])
+    out = capsys.readouterr().out
+    assert "--style-layers-of 1=relu1_1,relu2_1 \\\n      --style-layers-of 2=" in out
+    assert "--preserve-colour luminance" in out and "vgg16-caffe-bgr" in out

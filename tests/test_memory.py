@@ -4,7 +4,8 @@ import pytest
 
 import gatys.io.memory as memory
 from gatys.io.memory import ResourceError, check_fits, estimate_bytes
-from gatys.core.synthesis import noise_image, synthesize
+from gatys.core.optimize import synthesize
+from gatys.core.start import uniform_noise
 from gatys.core.transfer import make_objective
 
 from helpers import synthetic_image
@@ -37,5 +38,5 @@ def test_synthesize_checks_before_computing_anything(vgg16_random, monkeypatch):
     calls = []
     monkeypatch.setattr(type(objective), "__call__", lambda self, image: calls.append(1))
     with pytest.raises(ResourceError):
-        synthesize(objective, noise_image((1, 3, 32, 32)), iterations=3, progress=False)
+        synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=3, progress=False)
     assert calls == []

@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from gatys.experiments.recipes import PROFILES, profile
-from gatys.experiments.panels import PanelCache, panel_key
+from gatys.experiments.panels import (FINGERPRINTED_SOURCES, PACKAGE, PanelCache, panel_key,
+                                     source_fingerprint)
 from gatys.ui.plotting import markdown_table
-from gatys.core.synthesis import History, SynthesisResult
+from gatys.core.optimize import History, SynthesisResult
 
 from helpers import synthetic_image
 
@@ -76,3 +77,39 @@ def test_markdown_table():
     table = markdown_table([{"layer": "relu1_1", "PSNR": 31.234567}, {"layer": "relu5_1", "PSNR": 12.0}])
     assert table.splitlines() == ["| layer | PSNR |", "|---|---|", "| relu1_1 | 31.23 |",
                                   "| relu5_1 | 12 |"]
+
+
+def _package_copy(tmp_path):
+    """A copy of the package's source files, to edit without touching the real ones."""
+    copy = tmp_path / "gatys"
+    for path in PACKAGE.rglob("*.py"):
+        target = copy / path.relative_to(PACKAGE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    return copy
+
+
+@pytest.mark.parametrize("edited, counts", [
+    ("core/losses.py", True), ("controls/pyramid.py", True), ("experiments/recipes.py", True),
+    ("io/images.py", True), ("io/weights.py", True),
+    ("ui/cli.py", False), ("ui/plotting.py", False), ("io/settings.py", False),
+])
+def test_the_key_changes_with_the_code_that_computes_panels_only(tmp_path, edited, counts):
+    copy = _package_copy(tmp_path)
+    before = source_fingerprint(copy)
+    assert before == source_fingerprint(PACKAGE)  # bytes and relative paths, not the location
+    with open(copy / edited, "a") as file:
+        file.write("\n# an edit\n")
+    after = source_fingerprint(copy)
+    assert (after != before) == counts
+    settings = {"ratio": 1e-3}
+    assert (panel_key(settings, after) != panel_key(settings, before)) == counts
+
+
+def test_a_new_module_in_core_counts_and_the_default_key_uses_this_package(tmp_path):
+    copy = _package_copy(tmp_path)
+    before = source_fingerprint(copy)
+    (copy / "core" / "new_loss.py").write_text("WEIGHT = 2\n")
+    assert source_fingerprint(copy) != before
+    assert panel_key({"a": 1}) == panel_key({"a": 1}, source_fingerprint(PACKAGE))
+    assert all(list(PACKAGE.glob(pattern)) for pattern in FINGERPRINTED_SOURCES)

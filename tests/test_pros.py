@@ -8,7 +8,7 @@ from gatys.experiments import recipes
 from gatys.experiments import pros
 from gatys.experiments.figures import Context
 from gatys.experiments.panels import PanelCache
-from gatys.core.synthesis import Objective
+from gatys.core.objective import Objective
 from gatys.core.transfer import make_objective
 
 from helpers import striped_image, synthetic_image

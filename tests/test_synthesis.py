@@ -6,7 +6,9 @@ import pytest
 import torch
 
 from gatys.io.errors import SettingError
-from gatys.core.synthesis import Objective, noise_image, synthesize
+from gatys.core.objective import Objective
+from gatys.core.optimize import synthesize
+from gatys.core.start import MEAN_PIXEL, uniform_noise, white_noise
 from gatys.core.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
                             synthesize_texture)
 
@@ -106,7 +108,7 @@ def test_a_transient_non_finite_loss_is_recovered(vgg16_random, optimizer):
     base = make_objective(vgg16_random, content=synthetic_image(), content_layers=["relu1_1"])
     objective = _NaNAt(base, bad={6})
     with pytest.warns(RuntimeWarning, match=r"non-finite .* in iteration \d+; restarting"):
-        result = synthesize(objective, noise_image((1, 3, 32, 32)), iterations=15,
+        result = synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=15,
                             optimizer=optimizer, learning_rate=0.05 if optimizer == "adam" else None,
                             progress=False)
     assert result.iterations == 15
@@ -119,7 +121,7 @@ def test_a_persistent_non_finite_loss_stops_with_the_last_good_image(vgg16_rando
     base = make_objective(vgg16_random, content=synthetic_image(), content_layers=["relu1_1"])
     objective = _NaNAt(base, from_call=7)
     with pytest.warns(RuntimeWarning, match="non-finite"):
-        result = synthesize(objective, noise_image((1, 3, 32, 32)), iterations=50, progress=False)
+        result = synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=50, progress=False)
     assert "stopped: the loss became non-finite" in result.stop_reason
     assert "after 3 restarts" in result.stop_reason
     assert 0 < result.iterations < 50
@@ -147,7 +149,7 @@ def test_blend_weights(vgg16_random):
                            style_layers=layers, style_blend=[3, 0])
     half = make_objective(vgg16_random, content=content, styles=[style_a, style_b],
                           style_layers=layers, style_blend=[1, 1])
-    image = noise_image((1, 3, 32, 32))
+    image = uniform_noise((1, 3, 32, 32))
     assert blend.style_blend == [1.0, 0.0] and half.style_blend == [0.5, 0.5]
     assert torch.allclose(blend(image).total, only_a(image).total)
     only_b = make_objective(vgg16_random, content=content, styles=[style_b], style_layers=layers)
@@ -175,6 +177,21 @@ def test_initial_images():
     assert initial_image("style", shape, style=style).shape == shape
     noise = initial_image("noise", shape, seed=3)
     assert torch.equal(noise, initial_image("noise", shape, seed=3))
-    assert 0 <= noise.min() and noise.max() <= 1 and noise.std() > 0.2
+    assert not torch.equal(noise, initial_image("noise", shape, seed=4))
+    uniform = initial_image("uniform-noise", shape, seed=3)
+    assert 0 <= uniform.min() and uniform.max() <= 1 and uniform.std() > 0.25
+    with pytest.raises(SettingError, match="neither|unknown|no such|not"):
+        initial_image("pink-noise", shape)
     with pytest.raises(SettingError, match="style image"):
         initial_image("style", shape)
+
+
+def test_white_noise_is_the_authors_start():
+    """randn in Caffe units (std 1 on 0..255) around the mean pixel: std 1/255 in 0..1 units."""
+    noise = white_noise((2, 3, 64, 64), seed=0)
+    per_channel = noise.transpose(0, 1).reshape(3, -1)
+    assert torch.allclose(per_channel.mean(dim=1), torch.tensor(MEAN_PIXEL), atol=2e-4)
+    assert per_channel.std(dim=1) == pytest.approx([1 / 255] * 3, rel=0.03)
+    # The Caffe input the network sees: mean 0, std 1 per channel (the authors' torch.randn).
+    caffe = noise * 255 - torch.tensor([123.68, 116.779, 103.939]).view(1, 3, 1, 1)
+    assert caffe.mean().abs() < 0.05 and caffe.std() == pytest.approx(1.0, rel=0.03)

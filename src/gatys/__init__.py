@@ -1,7 +1,7 @@
 """gatys: a reproduction of Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style".
 
 The modules map to the paper: :mod:`gatys.core.vgg` (the network and its layers), :mod:`gatys.core.losses`
-(the equations), :mod:`gatys.core.synthesis` (the pixel optimisation), :mod:`gatys.core.transfer` (style
+(the equations), :mod:`gatys.core.objective` (the sum they make), :mod:`gatys.core.optimize` (the pixel optimisation), :mod:`gatys.core.transfer` (style
 transfer, content and style reconstructions), with :mod:`gatys.io.weights`, :mod:`gatys.io.images`,
 :mod:`gatys.io.settings` and :mod:`gatys.ui.cli` around them.
 """
@@ -15,7 +15,8 @@ from gatys.core.losses import (  # noqa: E402
 )
 from gatys.core.normalisation import normalised_vgg  # noqa: E402
 from gatys.controls.pyramid import coarse_to_fine  # noqa: E402
-from gatys.core.synthesis import Objective, SynthesisResult, synthesize  # noqa: E402
+from gatys.core.objective import Objective  # noqa: E402
+from gatys.core.optimize import SynthesisResult, synthesize  # noqa: E402
 from gatys.core.transfer import (  # noqa: E402
     make_objective,
     reconstruct_content,

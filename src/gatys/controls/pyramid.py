@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gatys.io.errors import SettingError
-from gatys.core.synthesis import History, SynthesisResult
+from gatys.core.optimize import History, SynthesisResult
 from gatys.io.memory import check_fits
-from gatys.core.transfer import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, ImageLike, _as_image
+from gatys.core import defaults
+from gatys.core.start import ImageLike, as_image
 from gatys.core.transfer import style_transfer
 
 
@@ -80,12 +81,12 @@ def coarse_to_fine(
     if refine_iterations < 0:
         raise SettingError(f"refine_iterations must be >= 0, got {refine_iterations}")
     sizes = pyramid_sizes(size, smallest)
-    content_image = _as_image(content)
+    content_image = as_image(content)
     model = transfer_options.get("model")
     if model is not None:  # fail before the coarse levels, not after them
-        final = _as_image(content_image, size=size)
-        layers = [*transfer_options.get("content_layers", DEFAULT_CONTENT_LAYERS),
-                  *transfer_options.get("style_layers", DEFAULT_STYLE_LAYERS)]
+        final = as_image(content_image, size=size)
+        layers = [*transfer_options.get("content_layers", defaults.CONTENT_LAYERS),
+                  *transfer_options.get("style_layers", defaults.STYLE_LAYERS)]
         check_fits(model, layers, final.shape[-2], final.shape[-1])
     start = init
     results: list[SynthesisResult] = []

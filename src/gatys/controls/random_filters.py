@@ -11,9 +11,9 @@ filters at each (128, so N = 1024 feature maps), a ReLU, and the Gram matrix of 
 
 the paper's E_l (:func:`gatys.core.losses.style_layer_loss`) on one layer with w = 1, minimised over the
 pixels from white noise with L-BFGS, exactly like the VGG textures
-(:func:`gatys.core.synthesis.synthesize`).
+(:func:`gatys.core.optimize.synthesize`).
 
-:class:`RandomFilterFeatures` plugs into :class:`gatys.core.synthesis.Objective` like a VGG network:
+:class:`RandomFilterFeatures` plugs into :class:`gatys.core.objective.Objective` like a VGG network:
 ``model(image, ["relu"])`` returns the feature maps; ``"conv"`` names them before the ReLU.
 
 Choices where we do not follow the original exactly, each named:
@@ -38,7 +38,9 @@ from torch import nn
 
 from gatys.core import losses
 from gatys.io.errors import LayerError, SettingError
-from gatys.core.synthesis import Objective, SynthesisResult, noise_image, synthesize
+from gatys.core.objective import Objective
+from gatys.core.optimize import SynthesisResult, synthesize
+from gatys.core.start import white_noise
 from gatys.core.vgg import CONVENTIONS
 
 SIZES = (3, 5, 7, 11, 15, 23, 37, 55)  # the multi-scale model's filter sizes (px)
@@ -138,10 +140,10 @@ def synthesize_texture(style: torch.Tensor, model: RandomFilterFeatures, *, seed
     """A texture from white noise (``seed``) whose Gram matrix on ``model`` matches ``style``'s.
 
     ``style``: (1, 3, H, W) in 0..1; the result has its size. Other keyword arguments go to
-    :func:`gatys.core.synthesis.synthesize` (``iterations``, ``progress``, ...).
+    :func:`gatys.core.optimize.synthesize` (``iterations``, ``progress``, ...).
     """
     if not isinstance(style, torch.Tensor) or style.dim() != 4 or style.shape[:2] != (1, 3):
         raise SettingError("the style image must be a (1, 3, H, W) tensor in 0..1")
     objective = texture_objective(model, style, layer)
     synthesis_options.setdefault("description", "random-filter texture")
-    return synthesize(objective, noise_image(style.shape, seed), **synthesis_options)
+    return synthesize(objective, white_noise(style.shape, seed), **synthesis_options)

@@ -73,17 +73,29 @@ def content_loss(
     return loss
 
 
-def style_layer_loss(features: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
+def style_layer_loss(features: torch.Tensor, target_gram: torch.Tensor,
+                     target_positions: int | None = None) -> torch.Tensor:
     """E_l = 1 / (4 N_l² M_l²) Σ_ij (G^l_ij − A^l_ij)²   (paper, eq. 4).
 
     ``features`` (B, N, H, W) give G; ``target_gram`` A is the style image's unnormalised Gram
-    matrix (1 or B, N, N), from the same layer (its image may have another size). Returns (B,).
+    matrix (1 or B, N, N) from the same layer. Returns (B,).
+
+    ``target_positions`` M_s: the number of positions A was summed over, when the style image
+    has another size than x (not in the paper, where M_s = M_l; the default). Each Gram is then
+    normalised by its own number of positions,
+
+        E_l = 1/(4 N_l²) Σ_ij (G^l_ij / M_l − A^l_ij / M_s)²,
+
+    which is eq. 4 when M_s = M_l, and does not change with the style image's size or aspect
+    ratio (A grows with M_s, so the literal formula would weigh a larger style image more).
     """
     n_maps = features.shape[1]
     n_positions = features.shape[2] * features.shape[3]
-    # Scale before squaring: G grows like M·F², so (G − A)² overflows float32 sooner than E_l.
-    scaled = (gram_matrix(features) - target_gram) / (2 * n_maps * n_positions)
-    return scaled.pow(2).sum(dim=(1, 2))
+    target_positions = n_positions if target_positions is None else target_positions
+    # G/M and A/M_s are mean outer products per position; dividing before squaring also keeps
+    # (G − A)² from overflowing float32 (G grows like M·F²).
+    difference = gram_matrix(features) / n_positions - target_gram / target_positions
+    return (difference / (2 * n_maps)).pow(2).sum(dim=(1, 2))
 
 
 def style_loss(

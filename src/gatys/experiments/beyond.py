@@ -27,7 +27,7 @@ from gatys.io.images import load_mask, save_image
 from gatys.experiments.panels import Panel
 from gatys.ui.plotting import image_grid, save_figure
 from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
-from gatys.core.synthesis import History
+from gatys.core.optimize import History
 from gatys.core.transfer import make_objective, style_transfer
 
 SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "

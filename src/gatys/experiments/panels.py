@@ -1,8 +1,9 @@
 """Finished panels cached on disk, so an interrupted `make figures` resumes where it stopped.
 
 A panel is one synthesis: its image (PNG) and a record (JSON) of its settings, final losses,
-history and timing. The cache key is a hash of every setting that changes the result, so a
-changed setting never reuses a stale panel. Both files are written atomically (temporary file,
+history and timing. The cache key is a hash of every setting that changes the result and of
+the source code that computes panels (:func:`source_fingerprint`), so neither a changed setting
+nor changed code reuses a stale panel; editing the CLI, plots or docs keeps a long run's panels. Both files are written atomically (temporary file,
 then rename), the record last: a panel without its record is not finished.
 """
 
@@ -11,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 
 from gatys.io.files import write_json
 from gatys.io.images import load_image, save_image
-from gatys.core.synthesis import SynthesisResult
+from gatys.core.optimize import SynthesisResult
 
 
 @dataclass
@@ -39,10 +41,41 @@ class Panel:
         return self.record["seconds"]
 
 
-def panel_key(settings: dict) -> str:
-    """A short hash of ``settings`` (JSON with sorted keys)."""
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The installed ``gatys`` package directory."""
+
+FINGERPRINTED_SOURCES = (
+    "core/*.py", "controls/*.py",
+    "experiments/recipes.py", "experiments/figures.py", "experiments/pros.py",
+    "experiments/beyond.py", "experiments/measures.py", "experiments/panels.py",
+    "io/images.py", "io/weights.py", "io/data.py",
+)
+"""The package files (globs under :data:`PACKAGE`) whose code decides what a panel holds."""
+
+
+def source_fingerprint(package: Path = PACKAGE,
+                       patterns: Sequence[str] = FINGERPRINTED_SOURCES) -> str:
+    """A hash of the files ``patterns`` match under ``package``: their relative paths and bytes."""
+    digest = hashlib.sha256()
+    files = sorted({path for pattern in patterns for path in package.glob(pattern)})
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """:func:`source_fingerprint` of this package, computed once per process."""
+    return source_fingerprint()
+
+
+def panel_key(settings: dict, fingerprint: str | None = None) -> str:
+    """A short hash of ``settings`` (JSON with sorted keys) and the code's ``fingerprint``
+    (default: :func:`package_fingerprint`)."""
     text = json.dumps(settings, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    code = package_fingerprint() if fingerprint is None else fingerprint
+    return hashlib.sha256(f"{code}\n{text}".encode()).hexdigest()[:24]
 
 
 class PanelCache:

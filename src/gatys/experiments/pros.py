@@ -27,7 +27,7 @@ from gatys.experiments.panels import Panel
 from gatys.ui.plotting import image_grid, line_plot, save_figure
 from gatys.controls.random_filters import RandomFilterFeatures
 from gatys.controls.random_filters import synthesize_texture as random_filter_texture
-from gatys.core.synthesis import noise_image
+from gatys.core.start import uniform_noise
 from gatys.core.transfer import make_objective, reconstruct_content, style_transfer, synthesize_texture
 
 
@@ -225,7 +225,7 @@ def random_network_textures(ctx: Context) -> FigureResult:
     key = recipes.RANDOM_TEXTURE_IMAGE
     style = trained.image(key)
     # Every texture starts from the same white noise (seed 0): its score is where all begin.
-    noise_score = yardstick(ctx, noise_image(style.shape, 0), style=style,
+    noise_score = yardstick(ctx, uniform_noise(style.shape, 0), style=style,
                             convention="paper")["style"]
     families = [("trained VGG", [(0, trained)]),
                 ("random VGG", [(seed, random_vgg(ctx, seed)) for seed in recipes.RANDOM_SEEDS]),

@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import textwrap
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +16,12 @@ from gatys import __version__
 from gatys.core import defaults
 from gatys.io.errors import GatysError, SettingError
 from gatys.io.files import write_json
-from gatys.io.images import load_image, load_mask, output_format, save_image
+from gatys.io.images import BIT_DEPTHS, load_image, load_mask, output_format, save_image
+from gatys.io.progress import progress_bar, progress_mode
 from gatys.core.normalisation import normalised_vgg
-from gatys.controls.pyramid import coarse_to_fine
+from gatys.controls.pyramid import coarse_to_fine, pyramid_sizes
 from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
-from gatys.core.transfer import (DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, LOSS_CONVENTIONS,
+from gatys.core.transfer import (INITS, LOSS_CONVENTIONS,
                        style_transfer)
 from gatys.core.vgg import layer_names
 from gatys.io.weights import load_vgg, parse_model
@@ -41,15 +43,15 @@ losses (paper notation):
   These are the paper's literal formulas (--convention paper). By default --ratio is read as
   in the authors' released code (--convention {defaults.CONVENTION}: mean-squared terms, w_l = 4/N_l^2)
   on the paper's normalised network (each channel's mean activation 1 over CONTENT and the
-  STYLEs), as the notebooks do. How strong the style is at a given --ratio still depends on
-  the network: on VGG-16 at 128 px the paper's look sits near 1e-5, not 1e-3 (README).
+  STYLEs), as the notebooks do (notebook 06 shows the calibration).
 
 layers:
   Names are conv1_1 ... conv5_4 (before the ReLU), relu1_1 ... relu5_4 (after it) and
   pool1 ... pool5; VGG-16 ends its blocks at conv3_3, conv4_3, conv5_3. `gatys layers` lists them.
 
 environment (flags override them):
-  {MODEL_ENV}    vgg19 (default), vgg16, vgg19-caffe, vgg16-caffe, vgg19-random[:SEED]
+  {MODEL_ENV}    vgg19 (default), vgg16, vgg19-caffe, vgg16-caffe, vgg16-caffe-bgr
+                 (jcjohnson's vgg16-00b39a1b.pth), vgg19-random[:SEED]
   {WEIGHTS_ENV}  a local weights file for that model (needed offline and for *-caffe)
   {DEVICE_ENV}   cpu, cuda, cuda:N, mps or auto (default: the best available)
   {DATA_ENV}     the directory of the paper's images (used by the notebooks)
@@ -63,7 +65,7 @@ examples:
   gatys transfer photo.jpg scream.jpg starry_night.jpg --style-weights 0.7,0.3 -o mix.png
   gatys transfer photo.jpg starry_night.jpg --size 1024 --coarse-to-fine 256 -o large.png
   gatys transfer photo.jpg scream.jpg --preserve-colour luminance -o own_colours.png
-  gatys transfer photo.jpg starry_night.jpg scream.jpg --style-layers-of 1=relu1_1,relu2_1 \
+  gatys transfer photo.jpg starry_night.jpg scream.jpg --style-layers-of 1=relu1_1,relu2_1 \\
       --style-layers-of 2=relu3_1,relu4_1,relu5_1 -o fine_starry_coarse_scream.png
   gatys transfer photo.jpg starry_night.jpg scream.jpg --masks sky.png ground.png -o split.png
   {MODEL_ENV}=vgg16-caffe {WEIGHTS_ENV}=vgg16-imagenet-caffe.pth \\
@@ -130,20 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="long side of the result in pixels (default: 512, as in the paper)")
     images.add_argument("--style-scale", type=_positive_float, default=1.0, metavar="S",
                         help="style images' long side relative to the result's (default: 1)")
-    images.add_argument("--init", default="content", metavar="INIT",
-                        help="start from content (default: it reaches the loss of the paper's "
-                             "500 iterations from white noise some 20x sooner; `make bench`), "
-                             "noise (the paper's figures), style or an image file PATH")
+    images.add_argument("--init", default=defaults.INIT, metavar="INIT",
+                        help="where the optimisation starts: noise (default: the paper's white "
+                             "noise, std 1/255 around the mean pixel, as in the authors' code), "
+                             "uniform-noise (full amplitude), content, style or an image file "
+                             "PATH; a content start keeps the photograph's look")
     losses = transfer.add_argument_group("losses")
-    losses.add_argument("--ratio", type=_positive_float, default=1e-3, metavar="A/B",
+    losses.add_argument("--ratio", type=_positive_float, default=defaults.RATIO, metavar="A/B",
                         help="alpha/beta, the weight of content relative to style "
                              "(default: 1e-3, the paper's Fig. 2 value)")
     losses.add_argument("--content-layers", type=_layer_list,
-                        default=list(DEFAULT_CONTENT_LAYERS), metavar="L1,L2",
-                        help=f"content layers (default: {','.join(DEFAULT_CONTENT_LAYERS)})")
+                        default=list(defaults.CONTENT_LAYERS), metavar="L1,L2",
+                        help=f"content layers (default: {','.join(defaults.CONTENT_LAYERS)})")
     losses.add_argument("--style-layers", type=_layer_list,
-                        default=list(DEFAULT_STYLE_LAYERS), metavar="L1,L2",
-                        help=f"style layers (default: {','.join(DEFAULT_STYLE_LAYERS)})")
+                        default=list(defaults.STYLE_LAYERS), metavar="L1,L2",
+                        help=f"style layers (default: {','.join(defaults.STYLE_LAYERS)})")
     losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
                         help="blend weights, one per STYLE (default: equal)")
     losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS),
@@ -153,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(the literal equations)")
     control = transfer.add_argument_group(
         "beyond the paper (Gatys et al. 2017, 'Controlling Perceptual Factors')")
-    control.add_argument("--preserve-colour", choices=("luminance", "histogram"),
+    control.add_argument("--preserve-colour", "--preserve-color", dest="preserve_colour",
+                         choices=("luminance", "histogram"),
                          help="keep the photograph's colours: luminance (transfer on the YIQ "
                               "luminance, the style's matched to the content's mean and "
                               "variance, then the content's I and Q channels) or histogram "
@@ -172,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "(not in the paper; default 0: off; try 1e-3 .. 1e-1)")
     network = transfer.add_argument_group("network")
     network.add_argument("--model", metavar="NAME",
-                         help=f"network and weight source (default: ${MODEL_ENV} or vgg19)")
+                         help=f"network and weight source, e.g. vgg16-caffe, or "
+                              f"vgg16-caffe-bgr for jcjohnson's vgg16-00b39a1b.pth "
+                              f"(default: ${MODEL_ENV} or vgg19)")
     network.add_argument("--weights", metavar="FILE",
                          help=f"local weights file (default: ${WEIGHTS_ENV})")
     network.add_argument("--pooling", choices=("avg", "max"), default="avg",
@@ -198,8 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--refine-iterations at each further one (not in the paper)")
     optimisation.add_argument("--refine-iterations", type=_positive_int, default=100,
                               metavar="N", help="iterations per finer level (default: 100)")
-    optimisation.add_argument("--seed", type=int, default=0,
-                              help="seed of the noise image (default: 0)")
+    optimisation.add_argument("--seed", type=int, default=None,
+                              help="seed of a noise start (default: 0); no effect otherwise")
     output = transfer.add_argument_group("output")
     output.add_argument("--snapshots", metavar="DIR",
                         help="save the image every --snapshot-every iterations into DIR")
@@ -207,7 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="snapshot interval (default: 50)")
     output.add_argument("--history", metavar="FILE.json",
                         help="write the settings and per-iteration losses and times as JSON")
-    output.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    output.add_argument("--bit-depth", type=int, choices=BIT_DEPTHS, default=8,
+                        help="bits per channel of OUT: 8 (default) or 16 (a .tif file)")
+    output.add_argument("--print-every", type=int, default=None, metavar="N",
+                        help="a log line (iteration, losses, seconds) every N iterations; 0: "
+                             "none (default: 0 on a terminal, 50 when stderr is a log file "
+                             "or pipe)")
+    output.add_argument("-q", "--quiet", action="store_true",
+                        help="no start-up line, progress bar or log lines")
 
     layers = commands.add_parser("layers", help="list the layer names of a network")
     layers.add_argument("--arch", choices=("vgg16", "vgg19"), default="vgg19")
@@ -215,10 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_transfer(args: argparse.Namespace) -> int:
-    output_format(args.output)  # fail now, not after the optimisation
+    output_format(args.output, args.bit_depth)  # fail now, not after the optimisation
     if args.init not in INITS and not Path(args.init).exists():
         raise SettingError(
-            f"--init {args.init!r} is neither noise, content, style nor an existing image file"
+            f"--init {args.init!r} is neither {', '.join(INITS)} nor an existing image file"
         )
     layers_per_style = _layers_per_style(args.style_layers_of, len(args.styles))
     if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
@@ -233,26 +246,40 @@ def run_transfer(args: argparse.Namespace) -> int:
                                              for path in args.masks]
     style_size = max(1, round(max(content.shape[-2:]) * args.style_scale))
     styles = [load_image(path, size=style_size) for path in args.styles]
+    noise_start = args.init in INITS and "noise" in args.init
+    if args.seed is not None and not noise_start:
+        _say(f"warning: --seed {args.seed} has no effect: the start is {args.init}, not noise")
+    total = args.iterations
+    if args.coarse_to_fine:
+        total += args.refine_iterations * (len(pyramid_sizes(args.size, args.coarse_to_fine)) - 1)
+    if not args.quiet:
+        _say(_startup_line(args, spec.description, device, tuple(content.shape[-2:]), total,
+                           noise_start))
     model = load_vgg(spec, pooling=args.pooling, device=device)
     if args.normalise:
         model = normalised_vgg(model, [content, *styles])
+    run_log = RunLog(total, args.print_every, quiet=args.quiet)
     options = dict(
         model=model, style_scale=args.style_scale, ratio=args.ratio,
         content_layers=args.content_layers, style_layers=args.style_layers,
         style_blend=args.style_weights, convention=args.convention, init=args.init,
-        seed=args.seed, optimizer=args.optimizer, learning_rate=args.learning_rate,
-        progress=not args.quiet, snapshot_every=args.snapshot_every if args.snapshots else 0,
+        seed=args.seed or 0, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        progress=False, callback=run_log,
+        snapshot_every=args.snapshot_every if args.snapshots else 0,
         snapshot_dir=args.snapshots, preserve_colour=args.preserve_colour,
         style_layers_per_style=layers_per_style, masks=masks, tv_weight=args.tv_weight,
     )
-    if args.coarse_to_fine:
-        result = coarse_to_fine(content, styles, size=args.size, smallest=args.coarse_to_fine,
-                                iterations=args.iterations,
-                                refine_iterations=args.refine_iterations, **options)
-    else:
-        result = style_transfer(content, styles, size=None, iterations=args.iterations,
-                                **options)
-    written = save_image(result.image, args.output)
+    try:
+        if args.coarse_to_fine:
+            result = coarse_to_fine(content, styles, size=args.size, smallest=args.coarse_to_fine,
+                                    iterations=args.iterations,
+                                    refine_iterations=args.refine_iterations, **options)
+        else:
+            result = style_transfer(content, styles, size=None, iterations=args.iterations,
+                                    **options)
+    finally:
+        run_log.close()
+    written = save_image(result.image, args.output, bit_depth=args.bit_depth)
     if args.history:
         _write_history(args, spec.description, str(device), result)
     final = result.final_losses
@@ -262,6 +289,57 @@ def run_transfer(args: argparse.Namespace) -> int:
         print(f"interrupted: the last good image is in {written}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
+
+
+def _say(line: str) -> None:
+    print(f"gatys: {line}", file=sys.stderr, flush=True)
+
+
+def _startup_line(args, weights: str, device, shape: tuple[int, int], total: int,
+                  noise_start: bool) -> str:
+    """What the run will do, in one line: device, network and weights, size, iterations, start."""
+    network = f"{weights}; {args.pooling} pooling{', normalised' if args.normalise else ''}"
+    size = f"{shape[1]}x{shape[0]} px"
+    if args.coarse_to_fine:
+        levels = pyramid_sizes(args.size, args.coarse_to_fine)
+        size += f" (coarse to fine: {', '.join(str(level) for level in levels)} px)"
+    start = f"{args.init} (seed {args.seed or 0})" if noise_start else args.init
+    return (f"{device} | {network} | {size} | {total} {args.optimizer} iterations | "
+            f"start: {start}")
+
+
+class RunLog:
+    """The command line's account of a run, fed by the optimiser's callback.
+
+    A progress bar on a terminal that stays after the run (plain text: tqdm.std), and a log
+    line every ``print_every`` iterations for log files and non-interactive shells (default: 50
+    when stderr is not a terminal, else none). Iterations count across coarse-to-fine levels.
+    """
+
+    def __init__(self, total: int, print_every: int | None, quiet: bool = False) -> None:
+        interactive = sys.stderr.isatty()
+        if print_every is None:
+            print_every = 0 if interactive else 50
+        self.total, self.print_every = total, 0 if quiet else max(0, print_every)
+        show_bar = not quiet and (interactive or progress_mode() == "text")
+        self.bar = progress_bar(total, disable=not show_bar, desc="gatys", unit="it",
+                                leave=True, file=sys.stderr, dynamic_ncols=True)
+        self.count = 0
+        self.start = time.perf_counter()
+
+    def __call__(self, iteration: int, image, losses: dict[str, float]) -> None:
+        self.count += 1
+        self.bar.update(1)
+        self.bar.set_postfix(content=f"{losses['content']:.3g}", style=f"{losses['style']:.3g}",
+                             refresh=False)
+        if self.print_every and (self.count % self.print_every == 0 or self.count == self.total):
+            line = (f"gatys: iteration {self.count}/{self.total}: total {losses['total']:.4g}, "
+                    f"content {losses['content']:.4g}, style {losses['style']:.4g}, "
+                    f"{time.perf_counter() - self.start:.1f} s")
+            self.bar.write(line, file=sys.stderr)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _layers_per_style(assignments: Sequence[str], count: int) -> list[list[str] | None] | None:

@@ -98,6 +98,7 @@ class StyleExplorer:
                                      description="init")
         self.button = widgets.Button(description="Run", button_style="primary")
         self.status = widgets.Label()
+        self.status.add_class("gatys-status")
         self.image = image_widget("gatys-live-image")
         self.curves = image_widget("gatys-live-curves")
         self.log = widgets.Output()

@@ -1,8 +1,8 @@
-"""The pixel optimisation: find an image x whose features match the targets.
+"""The pixel optimisation: find an image x that minimises an :class:`~gatys.core.objective.Objective`.
 
-The paper minimises L_total = α L_content + β L_style over the pixels of x with L-BFGS, starting
-from white noise. Content reconstructions are the case β = 0, style reconstructions (texture
-synthesis) the case α = 0. Targets (P^l and A^l) are computed once, without gradients.
+The paper minimises L_total over the pixels of x with L-BFGS, starting from white noise
+(:mod:`gatys.core.start`). Content reconstructions are the case β = 0, style reconstructions
+(texture synthesis) the case α = 0.
 
 Pixels are optimised as RGB in 0..1 whatever the network's input convention (the network applies
 its own), unconstrained during the optimisation and clamped to 0..1 only when shown or saved.
@@ -20,134 +20,19 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
-from gatys.core import losses
+from gatys.core.objective import LossTerms, Objective
 from gatys.io.images import save_image
 from gatys.io.memory import check_fits
-from gatys.core.vgg import VGGFeatures, validate_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
 MAX_RECOVERIES = 3  # restarts after a non-finite loss before the run stops
-
-
-@dataclass
-class Objective:
-    """α L_content + β L_style for fixed targets, evaluated on a batch of images.
-
-    Attributes:
-        model: the frozen feature extractor.
-        content_targets: P^l per content layer, (1, N_l, H_l, W_l).
-        style_targets: one dict of Gram matrices A^l (1, N_l, N_l) per style image.
-        style_blend: one weight per style image, summing to 1.
-        style_layer_weights: w_l per style layer (the paper: 1 / number of layers).
-        alpha, beta: the weights of the two terms.
-        content_reduction: ``"sum"`` (the paper) or ``"mean"`` (see :func:`losses.content_loss`).
-        content_factor: a constant in front of L_content (2 turns ½ Σ into Σ, as an MSE has it).
-        style_guides: per style image, its region's mask T^l (1, 1, H_l, W_l) at each of its
-            layers (spatial control, Gatys et al. 2017); None: every style covers the whole image.
-        style_positions: per style image, M_s^l, the number of positions of its feature maps
-            (what a guided target is scaled by); needed with ``style_guides``.
-        tv_weight: the weight of the total-variation term (not in the paper; 0 = off).
-
-    Each style image has its own layers (the keys of its ``style_targets`` dict; the paper: all
-    styles at the same layers). E_l at a layer is the blend-weighted mean over the styles that
-    have the layer, Σ_s b_s E_l^s / Σ_s b_s; with the same layers for every style that is the
-    blend Σ_s b_s E_l^s, and a layer that only style A has depends on style A alone (so fine
-    scales can come from one painting and coarse ones from another). With ``style_guides``,
-    E_l = Σ_s (m_s^l / M_l) E_l,s over the styles that have the layer, with E_l,s the guided loss
-    of style s on its region (:func:`losses.guided_style_layer_loss`) weighted by the region's
-    share of the image; the blend is not used.
-    """
-
-    model: VGGFeatures
-    content_targets: dict[str, torch.Tensor]
-    style_targets: list[dict[str, torch.Tensor]]
-    style_blend: list[float]
-    style_layer_weights: dict[str, float]
-    alpha: float
-    beta: float
-    content_reduction: str = "sum"
-    content_factor: float = 1.0
-    style_guides: list[dict[str, torch.Tensor]] | None = None
-    style_positions: list[dict[str, int]] | None = None
-    tv_weight: float = 0.0
-
-    @property
-    def layers(self) -> list[str]:
-        style_layers = [layer for grams in self.style_targets for layer in grams]
-        return list(dict.fromkeys([*self.content_targets, *style_layers]))
-
-    def _style_layer_loss(self, layer: str, features: torch.Tensor) -> torch.Tensor:
-        """E_l over the styles that have ``layer`` (see the class docstring). Returns (B,)."""
-        styles = [s for s, grams in enumerate(self.style_targets) if layer in grams]
-        if self.style_guides is None:
-            weight = sum(self.style_blend[s] for s in styles)
-            if weight == 0:  # only styles blended in with weight 0 have this layer
-                return features.new_zeros(features.shape[0])
-            return sum(self.style_blend[s] / weight
-                       * losses.style_layer_loss(features, self.style_targets[s][layer])
-                       for s in styles)
-        positions = features.shape[2] * features.shape[3]
-        total = features.new_zeros(features.shape[0])
-        for s in styles:
-            guide = self.style_guides[s][layer]
-            share = guide.pow(2).sum() / positions  # a tensor: no host sync per evaluation
-            total = total + share * losses.guided_style_layer_loss(
-                features, guide, self.style_targets[s][layer], self.style_positions[s][layer])
-        return total
-
-    def __call__(self, image: torch.Tensor) -> LossTerms:
-        features = self.model(image, self.layers)
-        content = image.new_zeros(image.shape[0])
-        for layer, target in self.content_targets.items():
-            content = content + self.content_factor * losses.content_loss(
-                features[layer], target, self.content_reduction
-            )
-        style_per_layer = {
-            layer: self._style_layer_loss(layer, features[layer])
-            for layer in self.style_layer_weights
-        }
-        style = sum(
-            (self.style_layer_weights[layer] * value for layer, value in style_per_layer.items()),
-            image.new_zeros(image.shape[0]),
-        )
-        total = losses.total_loss(content, style, self.alpha, self.beta)
-        tv = None
-        if self.tv_weight:
-            tv = losses.total_variation(image)
-            total = total + self.tv_weight * tv  # not in the paper: opt-in smoothing
-        return LossTerms(total.sum(), content.sum(), style.sum(),
-                         {layer: value.sum() for layer, value in style_per_layer.items()},
-                         None if tv is None else tv.sum())
-
-
-@dataclass
-class LossTerms:
-    """The terms of one evaluation, summed over the batch."""
-
-    total: torch.Tensor
-    content: torch.Tensor
-    style: torch.Tensor
-    style_per_layer: dict[str, torch.Tensor]
-    tv: torch.Tensor | None = None  # the total variation, when the objective has that term
-
-    def detached(self) -> LossTerms:
-        return LossTerms(self.total.detach(), self.content.detach(), self.style.detach(),
-                         {layer: v.detach() for layer, v in self.style_per_layer.items()},
-                         None if self.tv is None else self.tv.detach())
-
-    def as_floats(self) -> dict[str, float]:
-        values = {"total": self.total, "content": self.content, "style": self.style}
-        values.update({f"style/{layer}": v for layer, v in self.style_per_layer.items()})
-        if self.tv is not None:
-            values["tv"] = self.tv
-        return {key: float(value) for key, value in values.items()}
 
 
 @dataclass
@@ -201,29 +86,6 @@ class _NonFiniteLoss(Exception):
 
 
 Callback = Callable[[int, torch.Tensor, dict[str, float]], None]
-
-
-def content_targets(
-    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
-) -> dict[str, torch.Tensor]:
-    """P^l: the content image's features at each of ``layers`` (computed once, no gradient)."""
-    with torch.no_grad():
-        return {k: v.detach() for k, v in model(image, validate_layers(layers, model.arch)).items()}
-
-
-def style_targets(
-    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
-) -> dict[str, torch.Tensor]:
-    """A^l: the style image's Gram matrices at each of ``layers`` (computed once, no gradient)."""
-    with torch.no_grad():
-        features = model(image, validate_layers(layers, model.arch))
-        return {layer: losses.gram_matrix(features[layer]) for layer in layers}
-
-
-def noise_image(shape: Sequence[int], seed: int = 0, device: torch.device | str = "cpu"):
-    """White noise: i.i.d. uniform pixels in 0..1, the same for the same seed on every device."""
-    generator = torch.Generator().manual_seed(seed)
-    return torch.rand(tuple(shape), generator=generator).to(device)
 
 
 def synthesize(

@@ -1,0 +1,360 @@
+"""The objective the paper minimises, assembled from its equations (Gatys et al. 2015/2016).
+
+    L_total(p, a, x) = α L_content(p, x) + β L_style(a, x)                        (eq. 7)
+    L_content(p, x)  = Σ_l c · L_content(p, x, l),  L_content(p, x, l) = ½ Σ (F^l − P^l)²   (eq. 1)
+    L_style(a, x)    = Σ_l w_l E_l                                                   (eq. 5)
+    E_l = 1/(4 N_l² M_l²) Σ_ij (G^l_ij − A^l_ij)²                                   (eq. 4)
+
+The targets P^l and A^l are computed once from the content image p and the style image a. How
+α/β is read depends on the constants c (½ Σ or an MSE) and w_l (1/L or 4/N_l²): both are named
+together as a :class:`LossConvention` (``paper`` or ``gatys-code``, the authors' released code;
+the default is :data:`gatys.core.defaults.CONVENTION`).
+
+One deviation from the literal eq. 4, named: the style image may have another size than x (the
+project keeps each image's aspect ratio), so A^l is summed over M_s positions and G^l over M_l.
+Each Gram is normalised by its own number of positions, E_l = 1/(4 N_l²) Σ (G^l/M_l − A^l/M_s)²,
+which equals eq. 4 when M_s = M_l and keeps the style's strength independent of the style image's
+size and aspect ratio (see :func:`gatys.core.losses.style_layer_loss`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from gatys.core import defaults, losses
+from gatys.core.vgg import VGGFeatures, validate_layers
+from gatys.io.errors import LayerError, SettingError
+
+@dataclass(frozen=True)
+class LossConvention:
+    """How to read α/β: the constants in front of the two terms, named.
+
+    ``paper``: the literal equations, L_content = ½ Σ (F − P)², w_l = 1/L.
+    ``gatys-code``: the authors' released code: content Σ (F − P)² / (N_l M_l) (an MSE), style
+    Σ_l (1/N_l²) · MSE(G/M, A/M) = Σ_l (4/N_l²) E_l; their "style weight 1e3" is α/β = 1e-3.
+    Unlike ``paper``, it does not grow with the image size (the content sum grows with M_l).
+    """
+
+    name: str
+    content_reduction: str
+    content_factor: float
+    style_weighting: str  # "uniform" (1/L) or "inverse-square" (4/N_l²)
+
+    def style_layer_weights(self, model: VGGFeatures, layers: Sequence[str]) -> dict[str, float]:
+        if self.style_weighting == "uniform":
+            return {layer: 1.0 / len(layers) for layer in layers}
+        return {layer: 4.0 / model.channels(layer) ** 2 for layer in layers}
+
+
+LOSS_CONVENTIONS = {
+    "paper": LossConvention("paper", "sum", 1.0, "uniform"),
+    "gatys-code": LossConvention("gatys-code", "mean", 2.0, "inverse-square"),
+}
+
+
+def content_targets(
+    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
+) -> dict[str, torch.Tensor]:
+    """P^l: the content image's features at each of ``layers`` (computed once, no gradient)."""
+    with torch.no_grad():
+        return {k: v.detach() for k, v in model(image, validate_layers(layers, model.arch)).items()}
+
+
+def style_targets(
+    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
+) -> dict[str, torch.Tensor]:
+    """A^l: the style image's Gram matrices at each of ``layers`` (computed once, no gradient)."""
+    return style_statistics(model, image, layers)[0]
+
+
+def style_statistics(
+    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
+) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
+    """A^l and M_s^l: the style image's Gram matrices and its number of positions per layer."""
+    with torch.no_grad():
+        features = model(image, validate_layers(layers, model.arch))
+    grams = {layer: losses.gram_matrix(features[layer]) for layer in layers}
+    positions = {layer: int(features[layer].shape[2] * features[layer].shape[3])
+                 for layer in layers}
+    return grams, positions
+
+
+@dataclass
+class Objective:
+    """α L_content + β L_style for fixed targets, evaluated on a batch of images.
+
+    Attributes:
+        model: the frozen feature extractor.
+        content_targets: P^l per content layer, (1, N_l, H_l, W_l).
+        style_targets: one dict of Gram matrices A^l (1, N_l, N_l) per style image.
+        style_blend: one weight per style image, summing to 1.
+        style_layer_weights: w_l per style layer (the paper: 1 / number of layers).
+        alpha, beta: the weights of the two terms.
+        content_reduction: ``"sum"`` (the paper) or ``"mean"`` (see :func:`losses.content_loss`).
+        content_factor: a constant in front of L_content (2 turns ½ Σ into Σ, as an MSE has it).
+        style_guides: per style image, its region's mask T^l (1, 1, H_l, W_l) at each of its
+            layers (spatial control, Gatys et al. 2017); None: every style covers the whole image.
+        style_positions: per style image, M_s^l, the number of positions its Gram matrices were
+            summed over; each Gram is normalised by its own M (see the module docstring).
+            None: the style images have the result's size (the paper's eq. 4, M_s = M_l);
+            needed with ``style_guides``.
+        tv_weight: the weight of the total-variation term (not in the paper; 0 = off).
+
+    Each style image has its own layers (the keys of its ``style_targets`` dict; the paper: all
+    styles at the same layers). E_l at a layer is the blend-weighted mean over the styles that
+    have the layer, Σ_s b_s E_l^s / Σ_s b_s; with the same layers for every style that is the
+    blend Σ_s b_s E_l^s, and a layer that only style A has depends on style A alone (so fine
+    scales can come from one painting and coarse ones from another). With ``style_guides``,
+    E_l = Σ_s (m_s^l / M_l) E_l,s over the styles that have the layer, with E_l,s the guided loss
+    of style s on its region (:func:`losses.guided_style_layer_loss`) weighted by the region's
+    share of the image; the blend is not used.
+    """
+
+    model: VGGFeatures
+    content_targets: dict[str, torch.Tensor]
+    style_targets: list[dict[str, torch.Tensor]]
+    style_blend: list[float]
+    style_layer_weights: dict[str, float]
+    alpha: float
+    beta: float
+    content_reduction: str = "sum"
+    content_factor: float = 1.0
+    style_guides: list[dict[str, torch.Tensor]] | None = None
+    style_positions: list[dict[str, int]] | None = None
+    tv_weight: float = 0.0
+
+    @property
+    def layers(self) -> list[str]:
+        style_layers = [layer for grams in self.style_targets for layer in grams]
+        return list(dict.fromkeys([*self.content_targets, *style_layers]))
+
+    def _positions(self, style: int, layer: str) -> int | None:
+        return None if self.style_positions is None else self.style_positions[style][layer]
+
+    def _style_layer_loss(self, layer: str, features: torch.Tensor) -> torch.Tensor:
+        """E_l over the styles that have ``layer`` (see the class docstring). Returns (B,)."""
+        styles = [s for s, grams in enumerate(self.style_targets) if layer in grams]
+        if self.style_guides is None:
+            weight = sum(self.style_blend[s] for s in styles)
+            if weight == 0:  # only styles blended in with weight 0 have this layer
+                return features.new_zeros(features.shape[0])
+            return sum(self.style_blend[s] / weight
+                       * losses.style_layer_loss(features, self.style_targets[s][layer],
+                                                 self._positions(s, layer))
+                       for s in styles)
+        positions = features.shape[2] * features.shape[3]
+        total = features.new_zeros(features.shape[0])
+        for s in styles:
+            guide = self.style_guides[s][layer]
+            share = guide.pow(2).sum() / positions  # a tensor: no host sync per evaluation
+            total = total + share * losses.guided_style_layer_loss(
+                features, guide, self.style_targets[s][layer], self.style_positions[s][layer])
+        return total
+
+    def __call__(self, image: torch.Tensor) -> LossTerms:
+        features = self.model(image, self.layers)  # F^l at every layer a term needs
+        content = image.new_zeros(image.shape[0])
+        for layer, target in self.content_targets.items():
+            # L_content = Σ_l c · L_content(p, x, l)   (eq. 1; c and the reduction: the convention)
+            content = content + self.content_factor * losses.content_loss(
+                features[layer], target, self.content_reduction
+            )
+        # E_l per style layer   (eq. 4, blended over the styles that have the layer)
+        style_per_layer = {
+            layer: self._style_layer_loss(layer, features[layer])
+            for layer in self.style_layer_weights
+        }
+        # L_style = Σ_l w_l E_l   (eq. 5)
+        style = sum(
+            (self.style_layer_weights[layer] * value for layer, value in style_per_layer.items()),
+            image.new_zeros(image.shape[0]),
+        )
+        # L_total = α L_content + β L_style   (eq. 7)
+        total = losses.total_loss(content, style, self.alpha, self.beta)
+        tv = None
+        if self.tv_weight:
+            tv = losses.total_variation(image)
+            total = total + self.tv_weight * tv  # not in the paper: opt-in smoothing
+        return LossTerms(total.sum(), content.sum(), style.sum(),
+                         {layer: value.sum() for layer, value in style_per_layer.items()},
+                         None if tv is None else tv.sum())
+
+
+@dataclass
+class LossTerms:
+    """The terms of one evaluation, summed over the batch."""
+
+    total: torch.Tensor
+    content: torch.Tensor
+    style: torch.Tensor
+    style_per_layer: dict[str, torch.Tensor]
+    tv: torch.Tensor | None = None  # the total variation, when the objective has that term
+
+    def detached(self) -> LossTerms:
+        return LossTerms(self.total.detach(), self.content.detach(), self.style.detach(),
+                         {layer: v.detach() for layer, v in self.style_per_layer.items()},
+                         None if self.tv is None else self.tv.detach())
+
+    def as_floats(self) -> dict[str, float]:
+        values = {"total": self.total, "content": self.content, "style": self.style}
+        values.update({f"style/{layer}": v for layer, v in self.style_per_layer.items()})
+        if self.tv is not None:
+            values["tv"] = self.tv
+        return {key: float(value) for key, value in values.items()}
+
+
+
+def check_positive(name: str, value: float) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise SettingError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def make_objective(
+    model: VGGFeatures,
+    *,
+    content: torch.Tensor | None = None,
+    styles: Sequence[torch.Tensor] = (),
+    content_layers: Sequence[str] = defaults.CONTENT_LAYERS,
+    style_layers: Sequence[str] = defaults.STYLE_LAYERS,
+    ratio: float = defaults.RATIO,
+    style_blend: Sequence[float] | None = None,
+    style_layer_weights: dict[str, float] | None = None,
+    convention: str = defaults.CONVENTION,
+    style_layers_per_style: Sequence[Sequence[str] | None] | None = None,
+    masks: Sequence[torch.Tensor] | None = None,
+    tv_weight: float = 0.0,
+) -> Objective:
+    """The objective α L_content + β L_style with β = 1 and α = ``ratio`` (the paper's α/β).
+
+    Without ``content`` it is L_style alone (α = 0); without ``styles``, L_content alone (β = 0).
+    ``style_blend``: one weight per style image, normalised to sum to 1 (default: equal).
+    ``convention`` names how the ratio is read (:data:`LOSS_CONVENTIONS`); explicit
+    ``style_layer_weights`` replace the convention's w_l.
+
+    Beyond the paper (Gatys et al. 2017): ``style_layers_per_style`` gives each style image its
+    own layers (None in the list: ``style_layers``), e.g. one painting's fine scales (relu1_1,
+    relu2_1) with another's coarse ones; ``masks``, one (1, 1, H, W) mask per style at the
+    content's size, confine each style to its region (guided Gram matrices; see
+    :class:`~gatys.core.objective.Objective`); ``tv_weight`` adds λ_TV · TV(x)
+    (:func:`~gatys.core.losses.total_variation`, not in the paper).
+    """
+    if convention not in LOSS_CONVENTIONS:
+        raise SettingError(
+            f"unknown loss convention {convention!r}; choose one of {', '.join(LOSS_CONVENTIONS)}"
+        )
+    rule = LOSS_CONVENTIONS[convention]
+    device = next(model.parameters()).device
+    content_layers = validate_layers(content_layers, model.arch) if content is not None else []
+    style_layers = validate_layers(style_layers, model.arch) if styles else []
+    if content is not None and not content_layers:
+        raise SettingError("a content image needs at least one content layer")
+    if styles and not style_layers:
+        raise SettingError("a style image needs at least one style layer")
+    layers_of_style = _layers_per_style(model, style_layers, style_layers_per_style, len(styles))
+    style_layers = list(dict.fromkeys(layer for layers in layers_of_style for layer in layers))
+    if not (isinstance(tv_weight, (int, float)) and math.isfinite(tv_weight) and tv_weight >= 0):
+        raise SettingError(f"tv_weight must be a finite number >= 0, got {tv_weight!r}")
+    if content is None and not styles:
+        raise SettingError("nothing to match: give a content image, a style image or both")
+    smallest = model.min_size([*content_layers, *style_layers])
+    for name, image in [("content", content), *(("style", style) for style in styles)]:
+        if image is not None and min(image.shape[-2:]) < smallest:
+            raise LayerError(
+                f"the {name} image is {image.shape[-2]}×{image.shape[-1]} px, too small for the "
+                f"layers asked for: they need at least {smallest} px on each side; use a larger "
+                f"size or shallower layers"
+            )
+    blend = _normalised_blend(style_blend, len(styles))
+    if style_layer_weights is None:
+        style_layer_weights = rule.style_layer_weights(model, style_layers)
+    else:
+        missing = [layer for layer in style_layers if layer not in style_layer_weights]
+        if missing:
+            raise SettingError(f"style_layer_weights lacks a weight for {', '.join(missing)}")
+        style_layer_weights = {layer: float(style_layer_weights[layer]) for layer in style_layers}
+    if content is not None and styles:
+        check_positive("the ratio α/β", ratio)
+        alpha, beta = float(ratio), 1.0
+    else:
+        alpha, beta = (1.0, 0.0) if content is not None else (0.0, 1.0)
+    statistics = [style_statistics(model, style.to(device), layers)
+                  for style, layers in zip(styles, layers_of_style)]
+    guides = None
+    if masks is not None:
+        guides = _style_guides(model, content, masks, layers_of_style, device)
+    return Objective(
+        model=model,
+        content_targets=(
+            content_targets(model, content.to(device), content_layers) if content is not None else {}
+        ),
+        style_targets=[grams for grams, _ in statistics],
+        style_blend=blend,
+        style_layer_weights=style_layer_weights,
+        alpha=alpha,
+        beta=beta,
+        content_reduction=rule.content_reduction,
+        content_factor=rule.content_factor,
+        style_guides=guides,
+        style_positions=[positions for _, positions in statistics],
+        tv_weight=float(tv_weight),
+    )
+
+
+def _layers_per_style(model: VGGFeatures, default: Sequence[str],
+                      per_style: Sequence[Sequence[str] | None] | None,
+                      count: int) -> list[list[str]]:
+    if per_style is None:
+        return [list(default)] * count
+    if len(per_style) != count:
+        raise SettingError(f"got style layers for {len(per_style)} style image(s), but there "
+                           f"are {count}; give one layer list (or None) per style image")
+    chosen = []
+    for index, layers in enumerate(per_style, 1):
+        if layers is not None and not list(layers):
+            raise SettingError(f"style image {index} has an empty layer list; give at least "
+                               f"one layer, or None for the default style layers")
+        chosen.append(list(default) if layers is None else validate_layers(layers, model.arch))
+    return chosen
+
+
+def _style_guides(model: VGGFeatures, content: torch.Tensor | None, masks: Sequence[torch.Tensor],
+                  layers_of_style: list[list[str]], device) -> list[dict[str, torch.Tensor]]:
+    """T^l_s: each style's mask at the resolution of each of its layers (area-averaged, so a
+    position outside the region stays exactly 0)."""
+    if content is None:
+        raise SettingError("masks place styles on the content image; give a content image")
+    if len(masks) != len(layers_of_style):
+        raise SettingError(f"got {len(masks)} mask(s) for {len(layers_of_style)} style image(s); "
+                           f"give one mask per style image, in the same order")
+    layers = list(dict.fromkeys(layer for group in layers_of_style for layer in group))
+    with torch.no_grad():
+        features = model(content.to(device), layers)
+    guides = []
+    for index, (mask, group) in enumerate(zip(masks, layers_of_style), 1):
+        if tuple(mask.shape) != (1, 1, *content.shape[-2:]):
+            raise SettingError(f"mask {index} is shaped {tuple(mask.shape)}; it must be "
+                               f"(1, 1, {content.shape[-2]}, {content.shape[-1]}), the content's "
+                               f"size (load it with gatys.io.images.load_mask)")
+        mask = mask.to(device)
+        guides.append({layer: torch.nn.functional.interpolate(
+            mask, size=tuple(features[layer].shape[-2:]), mode="area") for layer in group})
+    return guides
+
+
+def _normalised_blend(weights: Sequence[float] | None, count: int) -> list[float]:
+    if count == 0:
+        return []
+    if weights is None:
+        return [1.0 / count] * count
+    weights = [float(w) for w in weights]
+    if len(weights) != count:
+        raise SettingError(f"got {len(weights)} style weights for {count} style image(s)")
+    if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
+        raise SettingError(f"style weights must be >= 0 with a positive sum, got {weights}")
+    return [w / sum(weights) for w in weights]
+
+
