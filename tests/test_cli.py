@@ -296,3 +296,21 @@ def test_the_help_example_keeps_its_line_continuation(capsys):
     out = capsys.readouterr().out
     assert "--style-layers-of 1=relu1_1,relu2_1 \\\n      --style-layers-of 2=" in out
     assert "--preserve-colour luminance" in out and "vgg16-caffe-bgr" in out
+
+
+def test_progress_setting_chooses_plain_text_widgets_or_nothing(monkeypatch):
+    from tqdm import std
+    from tqdm.auto import tqdm as auto_tqdm
+
+    from gatys.io.errors import SettingError
+    from gatys.io.progress import progress_bar, progress_class
+
+    monkeypatch.setenv("GATYS_PROGRESS", "text")  # what run_notebooks gives each kernel
+    assert progress_class() is std.tqdm
+    monkeypatch.setenv("GATYS_PROGRESS", "auto")
+    assert progress_class() is auto_tqdm  # a widget in an interactive notebook
+    monkeypatch.setenv("GATYS_PROGRESS", "off")
+    assert progress_bar(3).disable
+    monkeypatch.setenv("GATYS_PROGRESS", "widgets")
+    with pytest.raises(SettingError, match="GATYS_PROGRESS='widgets' is not one of auto"):
+        progress_bar(3)
