@@ -9,7 +9,6 @@ figure, writes ``figures/<name>.png`` and ``figures/<name>.json`` and returns a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -22,7 +21,7 @@ from gatys.controls import colour
 from gatys.core import losses
 
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, FigureResult, _finish, _panel
+from gatys.experiments.figures import Context, Figure, FigureResult
 from gatys.io.images import load_mask, save_image
 from gatys.experiments.panels import Panel
 from gatys.ui.plotting import image_grid, save_figure
@@ -126,11 +125,16 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
                               masks=masks, iterations=iterations, progress=ctx.progress,
                               description=f"beyond {'+'.join(styles)}", **options)
 
-    return _panel(ctx, settings, run)
+    return ctx.panel(settings, run)
 
 
 def _grid(rows, title: str, panel_size: float = 2.0, row_labels=None):
     return image_grid(rows, row_labels=row_labels, panel_size=panel_size, title=title)
+
+
+def _settings(ctx: Context, **settings) -> dict:
+    """A figure's settings, with the extension iterations every panel here runs."""
+    return {**settings, "iterations": ctx.profile.extension_iterations}
 
 
 def _losses(panel: Panel) -> dict:
@@ -146,16 +150,15 @@ def _losses(panel: Panel) -> dict:
 def colour_preservation(ctx: Context) -> FigureResult:
     """Plain transfer, luminance-only transfer and colour histogram matching, with the result's
     colour statistics and chroma measured against the photograph's."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "beyond_colour")
     content = ctx.image(recipes.CONTENT_IMAGE, _size(ctx))
     style = ctx.image(recipes.COLOUR_STYLE, _size(ctx))
-    rows, panels, cells = [], [], []
+    rows, cells = [], []
     for method in (None, "luminance", "histogram"):
         # No key for the plain run, so that it is the same cached panel as the scale ×1 and
         # the TV-weight-0 runs.
-        panel = beyond_panel(ctx, [recipes.COLOUR_STYLE],
-                             **({"preserve_colour": method} if method else {}))
-        panels.append(panel)
+        panel = fig.add(beyond_panel(ctx, [recipes.COLOUR_STYLE],
+                                     **({"preserve_colour": method} if method else {})))
         distance = colour.colour_distance(panel.image, content)
         rows.append({"colour": method or "plain (the paper)", **distance, **_losses(panel)})
         cells.append((panel.image, f"{method or 'plain'}\nchroma diff {distance['chroma difference']:.3f}"))
@@ -167,10 +170,9 @@ def colour_preservation(ctx: Context) -> FigureResult:
     figure = _grid([[(content, "Neckarfront"), (style, recipes.COLOUR_STYLE),
                      (matched, "style, histogram-matched")], cells],
                    title=f"Colour preservation ({recipes.COLOUR_STYLE}, α/β={recipes.BEYOND_RATIO:g})")
-    return _finish(ctx, "beyond_colour", figure, rows,
-                   {"style": recipes.COLOUR_STYLE, "ratio": recipes.BEYOND_RATIO,
-                    "size": _size(ctx), "iterations": ctx.profile.extension_iterations,
-                    "histogram root": "eigen (symmetric square roots)"}, panels, start)
+    return fig.finish(figure, rows, _settings(ctx, style=recipes.COLOUR_STYLE,
+                                              ratio=recipes.BEYOND_RATIO, size=_size(ctx),
+                                              **{"histogram root": "eigen (symmetric square roots)"}))
 
 
 def _statistics_distance(image: torch.Tensor, reference: torch.Tensor) -> dict[str, float]:
@@ -187,9 +189,9 @@ def _statistics_distance(image: torch.Tensor, reference: torch.Tensor) -> dict[s
 def scale_control(ctx: Context) -> FigureResult:
     """The style image at several scales relative to the content; then one painting's fine
     layers with another's coarse ones, each measured against both paintings at both layer sets."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "beyond_scale")
     size = _size(ctx)
-    rows, panels = [], []
+    rows = []
     scale_cells = [(ctx.image(recipes.CONTENT_IMAGE, size), "Neckarfront")]
     smallest = ctx.model.min_size(list(recipes.STYLE_LAYERS))
     for scale in recipes.STYLE_SCALES:
@@ -197,8 +199,7 @@ def scale_control(ctx: Context) -> FigureResult:
             print(f"style scale ×{scale:g} skipped: the painting would be smaller than the "
                   f"{smallest} px the style layers need at this profile's size")
             continue
-        panel = beyond_panel(ctx, [recipes.STYLE_SCALE_STYLE], style_scale=scale)
-        panels.append(panel)
+        panel = fig.add(beyond_panel(ctx, [recipes.STYLE_SCALE_STYLE], style_scale=scale))
         period = spectral_period(panel.image)
         rows.append({"run": f"{recipes.STYLE_SCALE_STYLE} ×{scale:g}", "style scale": scale,
                      "mean spatial period px": period, **_losses(panel)})
@@ -208,9 +209,8 @@ def scale_control(ctx: Context) -> FigureResult:
     paintings = {key: ctx.image(key, size) for key in recipes.SCALE_PAIR}
     combination_rows, combination_cells = [], []
     for fine, coarse in (recipes.SCALE_PAIR, recipes.SCALE_PAIR[::-1]):
-        panel = beyond_panel(ctx, [fine, coarse],
-                             style_layers_per_style=[fine_layers, coarse_layers])
-        panels.append(panel)
+        panel = fig.add(beyond_panel(ctx, [fine, coarse],
+                                     style_layers_per_style=[fine_layers, coarse_layers]))
         row = {"fine layers from": fine, "coarse layers from": coarse}
         for key, painting in paintings.items():
             row[f"fine L_style vs {key}"] = style_loss_of(ctx, panel.image, painting, fine_layers)
@@ -224,14 +224,11 @@ def scale_control(ctx: Context) -> FigureResult:
     figure = _grid([scale_cells, combination_cells],
                    title=f"Scale control: style scale (top), fine × coarse scales of two "
                          f"paintings (bottom), α/β={recipes.BEYOND_RATIO:g}")
-    result = _finish(ctx, "beyond_scale", figure, rows,
-                     {"style": recipes.STYLE_SCALE_STYLE, "scales": recipes.STYLE_SCALES,
-                      "pair": recipes.SCALE_PAIR, "fine layers": fine_layers,
-                      "coarse layers": coarse_layers, "ratio": recipes.BEYOND_RATIO,
-                      "size": size, "iterations": ctx.profile.extension_iterations},
-                     panels, start, {"combination": combination_rows})
-    result.combination = combination_rows
-    return result
+    return fig.finish(figure, rows,
+                      _settings(ctx, style=recipes.STYLE_SCALE_STYLE, scales=recipes.STYLE_SCALES,
+                                pair=recipes.SCALE_PAIR, ratio=recipes.BEYOND_RATIO, size=size,
+                                **{"fine layers": fine_layers, "coarse layers": coarse_layers}),
+                      combination=combination_rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,7 +240,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     size, then the final size), both scored by the same objective at the final size: how long
     the pipeline takes to reach the single-scale run's final loss. (Where half the size is too
     small for the style layers, as in the smoke profile, the pipeline has a single level.)"""
-    start = time.perf_counter()
+    fig = Figure(ctx, "beyond_coarse_to_fine")
     size = _size(ctx)
     half = ctx.image(recipes.CONTENT_IMAGE, size // 2)
     fits = min(half.shape[-2:]) >= ctx.model.min_size(list(recipes.STYLE_LAYERS))
@@ -256,14 +253,15 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
     common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO, convention=recipes.CONVENTION,
                   progress=ctx.progress)
-    single = _panel(ctx, {"kind": "beyond-single", **base, "iterations": iterations},
-                    lambda: style_transfer(content, style, size=None, iterations=iterations,
-                                           description=f"single scale {size} px", **common))
-    ladder = _panel(ctx, {"kind": "beyond-coarse-to-fine", **base, "smallest": smallest,
-                          "iterations": iterations, "refine_iterations": refine},
-                    lambda: coarse_to_fine(content, style, size=size, smallest=smallest,
-                                           iterations=iterations, refine_iterations=refine,
-                                           **common))
+    single = fig.add(ctx.panel(
+        {"kind": "beyond-single", **base, "iterations": iterations},
+        lambda: style_transfer(content, style, size=None, iterations=iterations,
+                               description=f"single scale {size} px", **common)))
+    ladder = fig.add(ctx.panel(
+        {"kind": "beyond-coarse-to-fine", **base, "smallest": smallest, "iterations": iterations,
+         "refine_iterations": refine},
+        lambda: coarse_to_fine(content, style, size=size, smallest=smallest,
+                               iterations=iterations, refine_iterations=refine, **common)))
     single_history = History(**single.record["history"])
     ladder_history = History(**ladder.record["history"])
     finest = finest_level(ladder_history, ladder.record["levels"])
@@ -293,11 +291,6 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
                      (ladder.image, f"coarse-to-fine, {ladder.seconds:.0f} s")]],
                    title=f"{size} px: single scale against coarse-to-fine ({style_key})",
                    panel_size=2.6)
-    result = _finish(ctx, "beyond_coarse_to_fine", figure, rows,
-                     {"style": style_key, "size": size, "smallest": smallest,
-                      "iterations": iterations, "refine_iterations": refine,
-                      "ratio": recipes.BEYOND_RATIO}, [single, ladder], start,
-                     {"measures": measures})
     curve, axis = plt.subplots(figsize=(5, 3.2))
     axis.plot(single_history.seconds, single_history.series("total"), label="single scale")
     axis.plot(finest.seconds, finest.series("total"), label=f"coarse-to-fine, {size} px level")
@@ -308,10 +301,11 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     axis.legend(fontsize=7)
     axis.set_title("Time to quality", fontsize=9)
     curve.tight_layout()
-    save_figure(curve, ctx.output_dir / "beyond_coarse_to_fine_curve.png")
-    result.extra_figures = [curve]
-    result.measures = measures
-    return result
+    fig.also(curve, "beyond_coarse_to_fine_curve")
+    return fig.finish(figure, rows,
+                      {"style": style_key, "size": size, "smallest": smallest,
+                       "iterations": iterations, "refine_iterations": refine,
+                       "ratio": recipes.BEYOND_RATIO}, measures=measures)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +315,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
 def spatial_control(ctx: Context) -> FigureResult:
     """The sky in one painting and the rest in another, by masks loaded from files; each region's
     style loss against both paintings, before (the photograph) and after."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "beyond_spatial")
     size = _size(ctx)
     content = ctx.image(recipes.CONTENT_IMAGE, size)
     shape = tuple(content.shape[-2:])
@@ -331,7 +325,7 @@ def spatial_control(ctx: Context) -> FigureResult:
     save_image((1 - sky).expand(-1, 3, -1, -1), ground_path)
     masks = [load_mask(sky_path, shape), load_mask(ground_path, shape)]
     styles = [recipes.SKY_STYLE, recipes.GROUND_STYLE]
-    panel = beyond_panel(ctx, styles, masks=masks, mask_rule=SKY_RULE)
+    panel = fig.add(beyond_panel(ctx, styles, masks=masks, mask_rule=SKY_RULE))
     paintings = {key: ctx.image(key, size) for key in styles}
     rows = []
     for region, mask in zip(("sky", "ground"), masks):
@@ -345,10 +339,9 @@ def spatial_control(ctx: Context) -> FigureResult:
                      (panel.image, f"sky: {styles[0]}\nground: {styles[1]}")]
                     + [(painting, key) for key, painting in paintings.items()]],
                    title=f"Spatial control: guided Gram matrices, α/β={recipes.BEYOND_RATIO:g}")
-    return _finish(ctx, "beyond_spatial", figure, rows,
-                   {"styles": styles, "mask rule": SKY_RULE, "ratio": recipes.BEYOND_RATIO,
-                    "size": size, "iterations": ctx.profile.extension_iterations},
-                   [panel], start, {"seconds_panel": panel.seconds})
+    return fig.finish(figure, rows, _settings(ctx, styles=styles, ratio=recipes.BEYOND_RATIO,
+                                              size=size, **{"mask rule": SKY_RULE}),
+                      seconds_panel=panel.seconds)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,11 +351,11 @@ def spatial_control(ctx: Context) -> FigureResult:
 def total_variation_sweep(ctx: Context) -> FigureResult:
     """The opt-in total-variation term at several weights: the result's TV, its pixel noise
     (median residual) and what it costs in content and style loss."""
-    start = time.perf_counter()
-    rows, panels, cells = [], [], []
+    fig = Figure(ctx, "beyond_tv")
+    rows, cells = [], []
     for weight in recipes.TV_WEIGHTS:
-        panel = beyond_panel(ctx, [recipes.TV_STYLE], **({"tv_weight": weight} if weight else {}))
-        panels.append(panel)
+        panel = fig.add(beyond_panel(ctx, [recipes.TV_STYLE],
+                                     **({"tv_weight": weight} if weight else {})))
         tv = float(losses.total_variation(panel.image))
         noise = median_residual(panel.image)
         rows.append({"TV weight": weight, "TV": tv, "median residual": noise, **_losses(panel)})
@@ -372,8 +365,7 @@ def total_variation_sweep(ctx: Context) -> FigureResult:
                  "median residual": median_residual(content), "content loss": float("nan"),
                  "style loss": float("nan"), "seconds": float("nan")})
     figure = _grid([cells], title="Total variation (not in the paper): weight sweep")
-    return _finish(ctx, "beyond_tv", figure, rows,
-                   {"style": recipes.TV_STYLE, "weights": recipes.TV_WEIGHTS,
-                    "ratio": recipes.BEYOND_RATIO, "size": _size(ctx),
-                    "iterations": ctx.profile.extension_iterations,
-                    "last row": "the photograph itself"}, panels, start)
+    return fig.finish(figure, rows, _settings(ctx, style=recipes.TV_STYLE,
+                                              weights=recipes.TV_WEIGHTS,
+                                              ratio=recipes.BEYOND_RATIO, size=_size(ctx),
+                                              **{"last row": "the photograph itself"}))

@@ -1,9 +1,12 @@
 """The paper's experiments, one function per figure; the notebooks call these and show the result.
 
-Each function runs its panels through the on-disk panel cache (so an interrupted run resumes and
-a finished panel is never recomputed), composes the figure, writes ``figures/<name>.png`` and a
-metrics file ``figures/<name>.json`` (settings, network, device, profile, seconds, final losses
-and the figure's measures), and returns a :class:`FigureResult` with the figure and a table.
+Every figure function is built the same way, by a :class:`Figure`: its panels come from the
+on-disk panel cache (:meth:`Context.panel`; an interrupted run resumes and a finished panel is
+never recomputed), then it composes the figure and :meth:`Figure.finish` writes
+``<output_dir>/<name>.png`` and the metrics file ``<name>.json`` (settings, network, device,
+profile, seconds, the rows of numbers and the figure's measures) and returns a
+:class:`FigureResult`. :mod:`gatys.experiments.pros` and :mod:`gatys.experiments.beyond` build
+their figures with the same two pieces.
 """
 
 from __future__ import annotations
@@ -12,27 +15,25 @@ import itertools
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from gatys import __version__
-
+from gatys.core.normalisation import fingerprint, normalised_vgg
+from gatys.core.transfer import reconstruct_content, style_transfer, synthesize_texture
+from gatys.core.vgg import VGGFeatures
 from gatys.experiments import recipes
+from gatys.experiments.measures import psnr, ssim
+from gatys.experiments.panels import Panel, PanelCache
 from gatys.io.data import load_paper_image
 from gatys.io.files import write_json
 from gatys.io.images import save_image
-from gatys.experiments.measures import psnr, ssim
-from gatys.core.normalisation import fingerprint, normalised_vgg
-from gatys.io.settings import cache_dir
-from gatys.experiments.panels import Panel, PanelCache
-from gatys.ui.plotting import image_grid, line_plot, markdown_table, save_figure
-from gatys.io.settings import resolve_device
-from gatys.core.transfer import reconstruct_content, style_transfer, synthesize_texture
-from gatys.core.vgg import VGGFeatures
+from gatys.io.settings import cache_dir, project_root, resolve_device
 from gatys.io.weights import load_vgg
+from gatys.ui.plotting import image_grid, line_plot, markdown_table, save_figure
 
 
 @dataclass
@@ -58,6 +59,15 @@ class Context:
                 "iterations": self.profile.iterations, "device": self.device.type,
                 "gatys": __version__}
 
+    def panel(self, settings: dict, run: Callable) -> Panel:
+        """The cached panel for ``settings`` (with :meth:`base_settings`), or ``run()`` it."""
+        panel = self.panels.get_or_run({**self.base_settings(), **settings}, run)
+        # A plain line per panel: visible in papermill's log, where a notebook progress bar is not.
+        label = ", ".join(f"{key}={value}" for key, value in settings.items() if key != "kind")
+        state = "from cache" if panel.cached else f"computed in {panel.seconds:.0f} s"
+        print(f"panel {settings['kind']} ({label}): {state}", flush=True)
+        return panel
+
     def describe(self) -> dict:
         return {"network": self.model.description, "device": str(self.device),
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -66,28 +76,48 @@ class Context:
                 "convention": recipes.CONVENTION, "gatys": __version__}
 
 
-@dataclass
+@dataclass(frozen=True)
 class FigureResult:
-    """A composed figure, its rows of numbers and where both were written."""
+    """A composed figure, its metrics (as written to ``<name>.json``) and where both were written."""
 
     name: str
     figure: object
-    rows: list[dict]
     path: Path
-    seconds: float
-    extra_figures: list = field(default_factory=list)
+    metrics: dict
+    extra_figures: tuple = ()
 
-    def table(self, digits: int = 4) -> str:
-        return markdown_table(self.rows, digits)
+    @property
+    def rows(self) -> list[dict]:
+        return self.metrics["rows"]
+
+    @property
+    def measures(self) -> dict:
+        return self.metrics.get("measures", {})
+
+    @property
+    def seconds(self) -> float:
+        return self.metrics["seconds"]["figure"]
+
+    def table(self, key: str = "rows", digits: int = 4) -> str:
+        """The rows (or another list of rows in the metrics, e.g. ``"combination"``) as markdown."""
+        return markdown_table(self.metrics[key], digits)
 
     def _repr_markdown_(self) -> str:
         return f"**{self.name}** → `{self.path}` ({self.seconds:.0f} s)\n\n" + self.table()
 
 
+def default_output_dir(profile: str) -> Path:
+    """Where a profile's figures go: the checkout's committed ``figures/`` for a real profile,
+    ``build/<profile>/figures`` for ``smoke`` (so that a smoke run never overwrites committed
+    figures); relative to the working directory when not running from a checkout."""
+    root = project_root() or Path(".")
+    return root / "build" / profile / "figures" if profile == "smoke" else root / "figures"
+
+
 def setup(
-    profile: str = "smoke",
+    profile: str = "auto",
     device: str | None = None,
-    output_dir: str | os.PathLike = "figures",
+    output_dir: str | os.PathLike | None = None,
     data_dir: str | None = None,
     cache: str | os.PathLike | None = None,
     model: str | None = None,
@@ -97,7 +127,7 @@ def setup(
     progress: bool = True,
 ) -> Context:
     """Load the network the settings name, normalise it over the paper's images if asked, and
-    prepare the output directory and the panel cache."""
+    prepare the output directory (default: :func:`default_output_dir`) and the panel cache."""
     device = resolve_device(device)
     chosen = recipes.profile(profile, device.type)
     network = load_vgg(model, weights, pooling=pooling, device=device)
@@ -109,36 +139,51 @@ def setup(
         network = normalised_vgg(network, images, cache)
     model_key += "-normalised" if normalised else ""
     root = cache_dir(cache) / "panels"
-    return Context(network, model_key, device, chosen, Path(output_dir), PanelCache(root),
-                   data_dir, progress)
+    output = Path(output_dir) if output_dir is not None else default_output_dir(chosen.name)
+    return Context(network, model_key, device, chosen, output, PanelCache(root), data_dir,
+                   progress)
 
 
-def _panel(ctx: Context, settings: dict, run) -> Panel:
-    panel = ctx.panels.get_or_run({**ctx.base_settings(), **settings}, run)
-    # A plain line per panel: visible in papermill's log, where a notebook progress bar is not.
-    label = ", ".join(f"{key}={value}" for key, value in settings.items() if key != "kind")
-    state = "from cache" if panel.cached else f"computed in {panel.seconds:.0f} s"
-    print(f"panel {settings['kind']} ({label}): {state}", flush=True)
-    return panel
+class Figure:
+    """One figure in the making: started when created, it collects the panels it shows and, on
+    :meth:`finish`, saves the composed figure as ``<name>.png`` and its metrics as ``<name>.json``
+    (settings, network, device, profile, seconds, rows and any further measures)."""
+
+    def __init__(self, ctx: Context, name: str) -> None:
+        self.ctx, self.name = ctx, name
+        self.panels: list[Panel] = []
+        self.extra_figures: list = []
+        self.started = time.perf_counter()
+
+    def add(self, panel: Panel) -> Panel:
+        """Count ``panel`` (from :meth:`Context.panel` or a helper) among this figure's panels."""
+        self.panels.append(panel)
+        return panel
+
+    def also(self, figure, name: str) -> None:
+        """Save a further figure (a curve, say) as ``<name>.png`` beside the main one."""
+        save_figure(figure, self.ctx.output_dir / f"{name}.png")
+        self.extra_figures.append(figure)
+
+    def finish(self, figure, rows: list[dict], settings: dict, **extra) -> FigureResult:
+        """Save ``figure`` and the metrics; ``extra`` are further top-level entries (measures…)."""
+        path = self.ctx.output_dir / f"{self.name}.png"
+        save_figure(figure, path)
+        seconds = time.perf_counter() - self.started
+        panels = self.panels
+        metrics = {
+            "figure": self.name, **self.ctx.describe(), "settings": settings,
+            "seconds": {"figure": seconds,
+                        "panels_computed": sum(p.seconds for p in panels if not p.cached),
+                        "panels_total": sum(p.seconds for p in panels),
+                        "panels_from_cache": sum(1 for p in panels if p.cached)},
+            "rows": rows, **extra,
+        }
+        write_json(self.ctx.output_dir / f"{self.name}.json", metrics)
+        return FigureResult(self.name, figure, path, metrics, tuple(self.extra_figures))
 
 
-def _finish(ctx: Context, name: str, figure, rows: list[dict], settings: dict,
-            panels: Sequence[Panel], start: float, extra: dict | None = None) -> FigureResult:
-    path = ctx.output_dir / f"{name}.png"
-    save_figure(figure, path)
-    seconds = time.perf_counter() - start
-    write_json(ctx.output_dir / f"{name}.json", {
-        "figure": name, **ctx.describe(), "settings": settings,
-        "seconds": {"figure": seconds,
-                    "panels_computed": sum(p.seconds for p in panels if not p.cached),
-                    "panels_total": sum(p.seconds for p in panels),
-                    "panels_from_cache": sum(1 for p in panels if p.cached)},
-        "rows": rows, **(extra or {}),
-    })
-    return FigureResult(name, figure, rows, path, seconds)
-
-
-def _style_share(values: dict[str, float], alpha: float) -> float:
+def style_share(values: dict[str, float], alpha: float) -> float:
     """β L_style / L_total at the end of a run: how much of the loss is style."""
     total = values["total"]
     return 1.0 - alpha * values["content"] / total if total > 0 else float("nan")
@@ -150,26 +195,26 @@ def _style_share(values: dict[str, float], alpha: float) -> float:
 
 def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResult:
     """Reconstruct the Neckarfront from white noise at each content layer; measure PSNR/SSIM."""
-    start = time.perf_counter()
+    fig = Figure(ctx, f"fig1_content_{variant}")
     layers = recipes.CONTENT_LAYERS[variant]
     original = ctx.image(recipes.CONTENT_IMAGE)
-    cells, rows, panels = [(original, "original")], [], []
+    cells, rows = [(original, "original")], []
     for layer in layers:
-        panel = _panel(ctx, {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
-                       lambda layer=layer: reconstruct_content(
-                           original, model=ctx.model, layers=[layer], size=None,
-                           iterations=ctx.profile.iterations, progress=ctx.progress,
-                           description=f"content {layer}"))
+        panel = fig.add(ctx.panel(
+            {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
+            lambda layer=layer: reconstruct_content(
+                original, model=ctx.model, layers=[layer], size=None,
+                iterations=ctx.profile.iterations, progress=ctx.progress,
+                description=f"content {layer}")))
         first = panel.record["history"]["losses"][0]["content"]
         row = {"layer": layer, "content loss start": first,
                "content loss end": panel.final_losses["content"],
                "PSNR dB": psnr(panel.image, original), "SSIM": ssim(panel.image, original),
                "seconds": panel.seconds}
         rows.append(row)
-        panels.append(panel)
         cells.append((panel.image, f"{layer}\nPSNR {row['PSNR dB']:.1f} dB, SSIM {row['SSIM']:.2f}"))
     figure = image_grid([cells], title=f"Content reconstructions ({variant} layers)")
-    return _finish(ctx, f"fig1_content_{variant}", figure, rows, {"layers": layers}, panels, start)
+    return fig.finish(figure, rows, {"layers": layers})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,29 +223,27 @@ def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResul
 
 def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_IMAGES) -> FigureResult:
     """Texture synthesis from white noise for each style layer set and painting."""
-    start = time.perf_counter()
-    grid, rows, panels = [], [], []
+    fig = Figure(ctx, "fig1_style")
+    grid, rows = [], []
     for key in images:
         style = ctx.image(key)
         cells = [(style, key)]
         for layers in recipes.STYLE_LAYER_SETS:
-            panel = _panel(ctx, {"kind": "texture", "image": key, "layers": layers},
-                           lambda layers=layers, style=style, key=key: synthesize_texture(
-                               style, model=ctx.model, layers=layers, size=None,
-                               iterations=ctx.profile.iterations, progress=ctx.progress,
-                               description=f"texture {key} ×{len(layers)}"))
+            panel = fig.add(ctx.panel(
+                {"kind": "texture", "image": key, "layers": layers},
+                lambda layers=layers, style=style, key=key: synthesize_texture(
+                    style, model=ctx.model, layers=layers, size=None,
+                    iterations=ctx.profile.iterations, progress=ctx.progress,
+                    description=f"texture {key} ×{len(layers)}")))
             losses = panel.record["history"]["losses"]
-            row = {"painting": key, "layers": f"relu1_1..{layers[-1]}",
-                   "style loss start": losses[0]["style"], "style loss end": losses[-1]["style"],
-                   "E_l deepest, start": losses[0][f"style/{layers[-1]}"],
-                   "E_l deepest, end": losses[-1][f"style/{layers[-1]}"]}
-            rows.append(row)
-            panels.append(panel)
+            rows.append({"painting": key, "layers": f"relu1_1..{layers[-1]}",
+                         "style loss start": losses[0]["style"], "style loss end": losses[-1]["style"],
+                         "E_l deepest, start": losses[0][f"style/{layers[-1]}"],
+                         "E_l deepest, end": losses[-1][f"style/{layers[-1]}"]})
             cells.append((panel.image, f"up to {layers[-1]}"))
         grid.append(cells)
     figure = image_grid(grid, title="Style reconstructions: layer sets conv1_1 … convN_1")
-    return _finish(ctx, "fig1_style", figure, rows, {"layer_sets": recipes.STYLE_LAYER_SETS},
-                   panels, start)
+    return fig.finish(figure, rows, {"layer_sets": recipes.STYLE_LAYER_SETS})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,33 +267,31 @@ def transfer_panel(ctx: Context, style: str, ratio: float, *,
                               convention=convention, iterations=ctx.profile.iterations,
                               progress=ctx.progress, description=f"{style} {ratio:g}")
 
-    return _panel(ctx, settings, run)
+    return ctx.panel(settings, run)
 
 
 def _transfer_row(panel: Panel, **labels) -> dict:
     ratio = panel.record["settings"]["ratio"]
     final = panel.final_losses
     return {**labels, "content loss": final["content"], "style loss": final["style"],
-            "style share": _style_share(final, ratio), "seconds": panel.seconds}
+            "style share": style_share(final, ratio), "seconds": panel.seconds}
 
 
 def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
     """arXiv Fig. 2 / CVPR Fig. 3: the Neckarfront in five styles at the paper's α/β."""
-    start = time.perf_counter()
+    fig = Figure(ctx, f"fig2_five_styles_{variant}")
     content = ctx.image(recipes.CONTENT_IMAGE)
-    cells, rows, panels = [(content, "Neckarfront")], [], []
+    cells, rows = [(content, "Neckarfront")], []
     for recipe in recipes.FIVE_STYLES:
         ratio = recipe.arxiv_ratio if variant == "arxiv" else recipe.cvpr_ratio
-        panel = transfer_panel(ctx, recipe.image, ratio)
-        panels.append(panel)
+        panel = fig.add(transfer_panel(ctx, recipe.image, ratio))
         rows.append(_transfer_row(panel, style=recipe.image, ratio=ratio))
         cells.append((panel.image, f"{recipe.image}, α/β={ratio:g}"))
     styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
     figure = image_grid([cells, [(None, "styles:")] + styles],
                         title=f"Neckarfront in five styles ({variant} ratios, {recipes.CONVENTION})")
-    return _finish(ctx, f"fig2_five_styles_{variant}", figure, rows,
-                   {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
-                    "style_layers": recipes.STYLE_LAYERS}, panels, start)
+    return fig.finish(figure, rows, {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
+                                     "style_layers": recipes.STYLE_LAYERS})
 
 
 def tradeoff_panel_path(output_dir: str | os.PathLike, deepest_layer: str, ratio: float) -> Path:
@@ -260,83 +301,75 @@ def tradeoff_panel_path(output_dir: str | os.PathLike, deepest_layer: str, ratio
 
 def tradeoff_grid(ctx: Context) -> FigureResult:
     """arXiv Fig. 3 / CVPR Fig. 4: style layer sets × α/β on Composition VII."""
-    start = time.perf_counter()
-    grid, rows, panels = [], [], []
+    fig = Figure(ctx, "fig3_tradeoff")
+    grid, rows = [], []
     for layers in recipes.STYLE_LAYER_SETS:
         cells = []
         for ratio in recipes.TRADEOFF_RATIOS:
-            panel = transfer_panel(ctx, recipes.TRADEOFF_IMAGE, ratio, style_layers=layers)
+            panel = fig.add(transfer_panel(ctx, recipes.TRADEOFF_IMAGE, ratio, style_layers=layers))
             save_image(panel.image, tradeoff_panel_path(ctx.output_dir, layers[-1], ratio))
-            panels.append(panel)
             rows.append(_transfer_row(panel, layers=f"relu1_1..{layers[-1]}", ratio=ratio))
             cells.append((panel.image, f"α/β={ratio:g}"))
         grid.append(cells)
     figure = image_grid(grid, row_labels=[f"..{layers[-1]}" for layers in recipes.STYLE_LAYER_SETS],
                         title=f"{recipes.TRADEOFF_IMAGE}: style layers (rows) × α/β (columns)")
-    return _finish(ctx, "fig3_tradeoff", figure, rows,
-                   {"ratios": recipes.TRADEOFF_RATIOS, "layer_sets": recipes.STYLE_LAYER_SETS},
-                   panels, start)
+    return fig.finish(figure, rows, {"ratios": recipes.TRADEOFF_RATIOS,
+                                     "layer_sets": recipes.STYLE_LAYER_SETS})
 
 
 def content_layer_choice(ctx: Context) -> FigureResult:
     """CVPR Fig. 5: content matched at conv2_2 versus conv4_2."""
-    start = time.perf_counter()
-    cells, rows, panels = [], [], []
+    fig = Figure(ctx, "fig5_content_layer")
+    cells, rows = [], []
     for layer in recipes.CONTENT_LAYER_CHOICE:
-        panel = transfer_panel(ctx, recipes.CONTENT_LAYER_CHOICE_STYLE,
-                               recipes.CONTENT_LAYER_CHOICE_RATIO, content_layer=layer)
-        panels.append(panel)
+        panel = fig.add(transfer_panel(ctx, recipes.CONTENT_LAYER_CHOICE_STYLE,
+                                       recipes.CONTENT_LAYER_CHOICE_RATIO, content_layer=layer))
         rows.append(_transfer_row(panel, content_layer=layer))
         rows[-1]["SSIM to photo"] = ssim(panel.image, ctx.image(recipes.CONTENT_IMAGE))
         cells.append((panel.image, f"content at {layer}"))
     figure = image_grid([cells], panel_size=2.6, title="Content layer choice")
-    return _finish(ctx, "fig5_content_layer", figure, rows,
-                   {"layers": recipes.CONTENT_LAYER_CHOICE}, panels, start)
+    return fig.finish(figure, rows, {"layers": recipes.CONTENT_LAYER_CHOICE})
 
 
 def initialisation(ctx: Context) -> FigureResult:
     """CVPR Fig. 6: start from the content, the style, and four noise seeds."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "fig6_initialisation")
     inits = [("content", 0), ("style", 0)] + [("noise", seed) for seed in recipes.INIT_NOISE_SEEDS]
-    cells, rows, panels = [], [], []
+    cells, rows = [], []
     for init, seed in inits:
-        panel = transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO, init=init, seed=seed)
-        panels.append(panel)
+        panel = fig.add(transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO, init=init,
+                                       seed=seed))
         label = init if init != "noise" else f"noise seed {seed}"
         rows.append(_transfer_row(panel, init=label))
         cells.append((panel.image, label))
-    noise = [p.image for p, (init, _) in zip(panels, inits) if init == "noise"]
+    noise = [p.image for p, (init, _) in zip(fig.panels, inits) if init == "noise"]
     pairwise = [float((a - b).abs().mean()) for a, b in itertools.combinations(noise, 2)]
-    to_content = float((noise[0] - panels[0].image).abs().mean())
+    to_content = float((noise[0] - fig.panels[0].image).abs().mean())
     figure = image_grid([cells[:3], cells[3:]], panel_size=2.2, title="Initialisation")
     measures = {"mean abs pixel difference between noise seeds": sum(pairwise) / len(pairwise),
                 "mean abs pixel difference noise seed 0 vs content init": to_content}
-    return _finish(ctx, "fig6_initialisation", figure, rows, {"inits": inits}, panels, start,
-                   {"measures": measures})
+    return fig.finish(figure, rows, {"inits": inits}, measures=measures)
 
 
 def calibration(ctx: Context, conventions: Sequence[str] = ("paper", "gatys-code")) -> FigureResult:
     """The α/β calibration: a sweep of ratios under each convention, with the style share."""
-    start = time.perf_counter()
-    grid, rows, panels, shares = [], [], [], {}
+    fig = Figure(ctx, "calibration_sweep")
+    grid, rows, shares = [], [], {}
     for convention in conventions:
         cells = []
         for ratio in recipes.CALIBRATION_RATIOS:
-            panel = transfer_panel(ctx, recipes.CALIBRATION_STYLE, ratio, convention=convention)
-            panels.append(panel)
+            panel = fig.add(transfer_panel(ctx, recipes.CALIBRATION_STYLE, ratio,
+                                           convention=convention))
             rows.append(_transfer_row(panel, convention=convention, ratio=ratio))
             cells.append((panel.image, f"{ratio:g}"))
         shares[convention] = [row["style share"] for row in rows[-len(recipes.CALIBRATION_RATIOS):]]
         grid.append(cells)
-    figure = image_grid(grid, row_labels=list(conventions), panel_size=1.5,
-                        title="α/β sweep (columns) under each convention (rows)")
-    result = _finish(ctx, "calibration_sweep", figure, rows,
-                     {"ratios": recipes.CALIBRATION_RATIOS, "style": recipes.CALIBRATION_STYLE},
-                     panels, start)
     curve = line_plot(recipes.CALIBRATION_RATIOS, shares, xlabel="α/β",
                       ylabel="style share of the final loss", log_x=True, log_y=False,
                       marker="o", title=f"{recipes.CALIBRATION_STYLE}: where style takes over")
     curve.axes[0].axvline(1e-3, color="grey", lw=0.8, ls="--")
-    save_figure(curve, ctx.output_dir / "calibration_share.png")
-    result.extra_figures = [curve]
-    return result
+    fig.also(curve, "calibration_share")
+    figure = image_grid(grid, row_labels=list(conventions), panel_size=1.5,
+                        title="α/β sweep (columns) under each convention (rows)")
+    return fig.finish(figure, rows, {"ratios": recipes.CALIBRATION_RATIOS,
+                                     "style": recipes.CALIBRATION_STYLE})

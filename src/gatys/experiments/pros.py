@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-import time
 from collections.abc import Sequence
 
 import torch
 
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, FigureResult, _finish, _panel, setup
+from gatys.experiments.figures import Context, Figure, FigureResult, setup
 from gatys.io.data import load_paper_image
 from gatys.experiments.measures import psnr, ssim
 from gatys.core.normalisation import DEAD_CHANNEL, channel_means
@@ -112,7 +111,7 @@ def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None
 
 def _content_panel(ctx: Context, layer: str) -> Panel:
     photo = ctx.image(recipes.CONTENT_IMAGE)
-    return _panel(ctx, {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
+    return ctx.panel({"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
                   lambda: reconstruct_content(photo, model=ctx.model, layers=[layer], size=None,
                                               iterations=ctx.profile.iterations,
                                               progress=ctx.progress,
@@ -121,7 +120,7 @@ def _content_panel(ctx: Context, layer: str) -> Panel:
 
 def _texture_panel(ctx: Context, key: str, layers: Sequence[str]) -> Panel:
     style = ctx.image(key)
-    return _panel(ctx, {"kind": "texture", "image": key, "layers": list(layers)},
+    return ctx.panel({"kind": "texture", "image": key, "layers": list(layers)},
                   lambda: synthesize_texture(style, model=ctx.model, layers=layers, size=None,
                                              iterations=ctx.profile.iterations,
                                              progress=ctx.progress,
@@ -130,7 +129,7 @@ def _texture_panel(ctx: Context, key: str, layers: Sequence[str]) -> Panel:
 
 def _random_filter_panel(ctx: Context, key: str) -> Panel:
     style = ctx.image(key)
-    return _panel(ctx, {"kind": "random-filter texture", "image": key, "layer": "relu"},
+    return ctx.panel({"kind": "random-filter texture", "image": key, "layer": "relu"},
                   lambda: random_filter_texture(style, ctx.model,
                                                 iterations=ctx.profile.iterations,
                                                 progress=ctx.progress))
@@ -162,7 +161,7 @@ def transfer(ctx: Context, styles: dict[str, float], *,
                               iterations=ctx.profile.iterations, progress=ctx.progress,
                               description=" + ".join(blend))
 
-    return _panel(ctx, settings, run)
+    return ctx.panel(settings, run)
 
 
 def _spread(values: Sequence[float]) -> dict:
@@ -179,23 +178,22 @@ def _spread(values: Sequence[float]) -> dict:
 def random_network_content(ctx: Context) -> FigureResult:
     """Content reconstructions from white noise on the trained network and on random networks
     (several weight seeds), at the same layers; PSNR/SSIM to the photograph."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "pros_random_content")
     trained = extension(ctx)
     photo = trained.image(recipes.CONTENT_IMAGE)
     networks = [("trained", trained)] + [(f"random seed {seed}", random_vgg(ctx, seed))
                                         for seed in recipes.RANDOM_SEEDS]
-    grid, rows, panels = [], [], []
+    grid, rows = [], []
     for name, net in networks:
         cells = []
         for layer in recipes.RANDOM_CONTENT_LAYERS:
-            panel = _content_panel(net, layer)
+            panel = fig.add(_content_panel(net, layer))
             losses = panel.record["history"]["losses"]
             row = {"network": name, "layer": layer, "PSNR dB": psnr(panel.image, photo),
                    "SSIM": ssim(panel.image, photo),
                    "own content loss end/start": losses[-1]["content"] / losses[0]["content"],
                    "seconds": panel.seconds}
             rows.append(row)
-            panels.append(panel)
             cells.append((panel.image, f"{layer}: {row['PSNR dB']:.1f} dB, SSIM {row['SSIM']:.2f}"))
         grid.append(cells)
     grid[0].insert(0, (photo, "photograph"))
@@ -211,16 +209,16 @@ def random_network_content(ctx: Context) -> FigureResult:
                            "random SSIM": _spread([r["SSIM"] for r in randoms])}
     figure = image_grid(grid, row_labels=[name for name, _ in networks], panel_size=2.0,
                         title="Content reconstructions: trained (top) vs random networks")
-    return _finish(ctx, "pros_random_content", figure, rows,
-                   {"layers": recipes.RANDOM_CONTENT_LAYERS, "seeds": recipes.RANDOM_SEEDS,
-                    "size": trained.profile.size, "iterations": trained.profile.iterations},
-                   panels, start, {"measures": measures})
+    return fig.finish(figure, rows,
+                      {"layers": recipes.RANDOM_CONTENT_LAYERS, "seeds": recipes.RANDOM_SEEDS,
+                       "size": trained.profile.size, "iterations": trained.profile.iterations},
+                      measures=measures)
 
 
 def random_network_textures(ctx: Context) -> FigureResult:
     """Textures of one painting on the trained VGG, random VGGs and the random-filter model
     (several seeds each), all scored by the trained network's L_style (paper weights 1/5)."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "pros_random_textures")
     trained = extension(ctx)
     key = recipes.RANDOM_TEXTURE_IMAGE
     style = trained.image(key)
@@ -231,21 +229,20 @@ def random_network_textures(ctx: Context) -> FigureResult:
                 ("random VGG", [(seed, random_vgg(ctx, seed)) for seed in recipes.RANDOM_SEEDS]),
                 ("random filters", [(seed, random_filters(ctx, seed))
                                     for seed in recipes.RANDOM_SEEDS])]
-    grid, rows, panels = [], [], []
+    grid, rows = [], []
     for family, members in families:
         cells = [(style, key)] if family == "trained VGG" else []
         for seed, net in members:
             if family == "random filters":
-                panel = _random_filter_panel(net, key)
+                panel = fig.add(_random_filter_panel(net, key))
             else:
-                panel = _texture_panel(net, key, recipes.RANDOM_TEXTURE_LAYERS)
+                panel = fig.add(_texture_panel(net, key, recipes.RANDOM_TEXTURE_LAYERS))
             losses = panel.record["history"]["losses"]
             score = yardstick(ctx, panel.image, style=style, convention="paper")["style"]
             rows.append({"model": family, "seed": seed,
                          "own style loss end/start": losses[-1]["style"] / losses[0]["style"],
                          "yardstick L_style": score, "yardstick / white noise": score / noise_score,
                          "seconds": panel.seconds})
-            panels.append(panel)
             label = f"seed {seed}" if family != "trained VGG" else "trained VGG"
             cells.append((panel.image, f"{label}\nyardstick {score:.3g}"))
         grid.append(cells)
@@ -255,14 +252,13 @@ def random_network_textures(ctx: Context) -> FigureResult:
     sizes, per_scale = recipes.RANDOM_FILTERS[ctx.profile.name]
     figure = image_grid(grid, row_labels=[family for family, _ in families], panel_size=2.0,
                         title=f"{key}: textures on trained VGG, random VGGs, random filters")
-    return _finish(ctx, "pros_random_textures", figure, rows,
-                   {"image": key, "vgg_layers": recipes.RANDOM_TEXTURE_LAYERS,
-                    "seeds": recipes.RANDOM_SEEDS, "random_filter_sizes": sizes,
-                    "random_filters_per_scale": per_scale, "size": trained.profile.size,
-                    "iterations": trained.profile.iterations,
-                    "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5"},
-                   panels, start, {"measures": measures})
-
+    return fig.finish(figure, rows,
+                      {"image": key, "vgg_layers": recipes.RANDOM_TEXTURE_LAYERS,
+                       "seeds": recipes.RANDOM_SEEDS, "random_filter_sizes": sizes,
+                       "random_filters_per_scale": per_scale, "size": trained.profile.size,
+                       "iterations": trained.profile.iterations,
+                       "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5"},
+                      measures=measures)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,63 +269,61 @@ def several_styles(ctx: Context) -> FigureResult:
     """The Neckarfront in a blend of two paintings, the first one's weight b sweeping 1 → 0:
     L_style = b E(G, A_1) + (1 − b) E(G, A_2) per layer. Each result is scored by its style loss
     to each painting alone and its content loss, on the notebook's network."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "pros_several_styles")
     ext = extension(ctx)
     first, second = recipes.BLEND_STYLES
     photo = ext.image(recipes.CONTENT_IMAGE)
     images = {key: ext.image(key) for key in recipes.BLEND_STYLES}
-    cells, rows, panels = [(images[first], first)], [], []
+    cells, rows = [(images[first], first)], []
     for weight in recipes.BLEND_WEIGHTS:
-        panel = transfer(ext, {first: weight, second: 1.0 - weight})
+        panel = fig.add(transfer(ext, {first: weight, second: 1.0 - weight}))
         to_first = yardstick(ctx, panel.image, content=photo, style=images[first])
         to_second = yardstick(ctx, panel.image, style=images[second])
         rows.append({f"weight of {first}": weight, f"L_style to {first}": to_first["style"],
                      f"L_style to {second}": to_second["style"],
                      "L_content": to_first["content"], "seconds": panel.seconds})
-        panels.append(panel)
         cells.append((panel.image, f"{weight:g} : {1 - weight:g}"))
     cells.append((images[second], second))
-    figure = image_grid([cells], panel_size=2.0,
-                        title=f"Two styles blended, weights {first} : {second}")
-    result = _finish(ctx, "pros_several_styles", figure, rows,
-                     {"styles": recipes.BLEND_STYLES, "weights": recipes.BLEND_WEIGHTS,
-                      "ratio": recipes.PROS_RATIO, "convention": recipes.CONVENTION,
-                      "size": ext.profile.size, "iterations": ext.profile.iterations}, panels,
-                     start)
     curve = line_plot(list(recipes.BLEND_WEIGHTS),
                       {f"L_style to {key}": [row[f"L_style to {key}"] for row in rows]
                        for key in recipes.BLEND_STYLES},
                       xlabel=f"weight of {first}", ylabel="style loss (yardstick)", marker="o",
                       title="Each painting's style loss along the blend")
-    save_figure(curve, ctx.output_dir / "pros_several_styles_curve.png")
-    result.extra_figures = [curve]
-    return result
+    fig.also(curve, "pros_several_styles_curve")
+    figure = image_grid([cells], panel_size=2.0,
+                        title=f"Two styles blended, weights {first} : {second}")
+    return fig.finish(figure, rows,
+                      {"styles": recipes.BLEND_STYLES, "weights": recipes.BLEND_WEIGHTS,
+                       "ratio": recipes.PROS_RATIO, "convention": recipes.CONVENTION,
+                       "size": ext.profile.size, "iterations": ext.profile.iterations})
 
 
 # ---------------------------------------------------------------------------------------------
 # Notebook 09: other layers
 
 
+def _pros_settings(ext: Context, **settings) -> dict:
+    """A pros figure's settings: its own, then the style, α/β, size and iterations of all."""
+    return {**settings, "style": recipes.PROS_STYLE, "ratio": recipes.PROS_RATIO,
+            "size": ext.profile.size, "iterations": ext.profile.iterations}
+
+
 def content_layer_sweep(ctx: Context) -> FigureResult:
     """Style transfer with content matched at conv1_2 … conv5_2 (post-ReLU), style as the paper."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "pros_content_layers")
     ext = extension(ctx)
     photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
-    cells, rows, panels = [(photo, "photograph")], [], []
+    cells, rows = [(photo, "photograph")], []
     for layer in recipes.CONTENT_SWEEP:
-        panel = transfer(ext, {recipes.PROS_STYLE: 1.0}, content_layer=layer)
+        panel = fig.add(transfer(ext, {recipes.PROS_STYLE: 1.0}, content_layer=layer))
         score = yardstick(ctx, panel.image, content=photo, style=style)
         rows.append({"content layer": layer, "SSIM to photo": ssim(panel.image, photo),
                      f"L_content at {recipes.CONTENT_LAYER}": score["content"],
                      "L_style": score["style"], "seconds": panel.seconds})
-        panels.append(panel)
         cells.append((panel.image, f"content at {layer}\nSSIM {rows[-1]['SSIM to photo']:.2f}"))
     figure = image_grid([cells], panel_size=2.0,
                         title=f"Content layer sweep ({recipes.PROS_STYLE}, α/β={recipes.PROS_RATIO:g})")
-    return _finish(ctx, "pros_content_layers", figure, rows,
-                   {"layers": recipes.CONTENT_SWEEP, "style": recipes.PROS_STYLE,
-                    "ratio": recipes.PROS_RATIO, "size": ext.profile.size,
-                    "iterations": ext.profile.iterations}, panels, start)
+    return fig.finish(figure, rows, _pros_settings(ext, layers=recipes.CONTENT_SWEEP))
 
 
 def style_layer_variants(ctx: Context) -> dict[str, dict]:
@@ -350,28 +344,23 @@ def style_layer_variants(ctx: Context) -> dict[str, dict]:
 
 def style_layer_choices(ctx: Context) -> FigureResult:
     """Style layer sets and weights beyond the paper's, and pre- against post-ReLU features."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "pros_style_layers")
     ext = extension(ctx)
     photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
-    cells, rows, panels = [(style, recipes.PROS_STYLE)], [], []
+    cells, rows = [(style, recipes.PROS_STYLE)], []
     for name, options in style_layer_variants(ctx).items():
-        panel = transfer(ext, {recipes.PROS_STYLE: 1.0}, **options)
+        panel = fig.add(transfer(ext, {recipes.PROS_STYLE: 1.0}, **options))
         score = yardstick(ctx, panel.image, content=photo, style=style)
         row = {"variant": name, "SSIM to photo": ssim(panel.image, photo),
                "L_content": score["content"], "L_style": score["style"]}
         row.update({f"E {layer}": score[f"style/{layer}"] for layer in recipes.STYLE_LAYERS})
         row["seconds"] = panel.seconds
         rows.append(row)
-        panels.append(panel)
         cells.append((panel.image, name))
     figure = image_grid([cells], panel_size=2.0,
                         title=f"Style layers and weights ({recipes.PROS_STYLE}, "
                               f"α/β={recipes.PROS_RATIO:g})")
-    return _finish(ctx, "pros_style_layers", figure, rows,
-                   {"variants": style_layer_variants(ctx),
-                    "style": recipes.PROS_STYLE, "ratio": recipes.PROS_RATIO,
-                    "size": ext.profile.size, "iterations": ext.profile.iterations},
-                   panels, start)
+    return fig.finish(figure, rows, _pros_settings(ext, variants=style_layer_variants(ctx)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,16 +374,16 @@ def _first_at_or_below(values: Sequence[float], threshold: float) -> int | None:
 def pooling_and_normalisation(ctx: Context) -> FigureResult:
     """The same transfer (seed, α/β, layers) on max/average pooling × normalised/original
     networks; loss curves L/L_0 per iteration side by side, results on one yardstick."""
-    start = time.perf_counter()
+    fig = Figure(ctx, "pros_pooling_normalisation")
     ext = extension(ctx)
     photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
-    cells, rows, panels, curves, networks = [(photo, "photograph")], [], [], {}, {}
+    cells, rows, curves, networks = [(photo, "photograph")], [], {}, {}
     for pooling, normalised in recipes.NETWORK_VARIANTS:
         if (pooling, normalised) == (recipes.POOLING, recipes.NORMALISED):
             net = ext
         else:
             net = variant(ctx, pooling=pooling, normalised=normalised)
-        panel = transfer(net, {recipes.PROS_STYLE: 1.0})
+        panel = fig.add(transfer(net, {recipes.PROS_STYLE: 1.0}))
         history = panel.record["history"]
         relative = [row["total"] / history["losses"][0]["total"] for row in history["losses"]]
         name = f"{pooling} pooling, {'normalised' if normalised else 'original'}"
@@ -410,18 +399,12 @@ def pooling_and_normalisation(ctx: Context) -> FigureResult:
                      "yardstick L_content": score["content"], "yardstick L_style": score["style"],
                      "SSIM to photo": ssim(panel.image, photo),
                      "seconds per iteration": panel.seconds / max(1, panel.record["iterations"])})
-        panels.append(panel)
         cells.append((panel.image, name))
+    curve = line_plot(None, curves, ylabel="L / L at the start (own network)",
+                      title="Loss curves: pooling × normalisation")
+    fig.also(curve, "pros_pooling_normalisation_curves")
     figure = image_grid([cells], panel_size=2.0,
                         title=f"Pooling and normalisation ({recipes.PROS_STYLE}, "
                               f"α/β={recipes.PROS_RATIO:g}, seed 0)")
-    result = _finish(ctx, "pros_pooling_normalisation", figure, rows,
-                     {"variants": recipes.NETWORK_VARIANTS, "style": recipes.PROS_STYLE,
-                      "ratio": recipes.PROS_RATIO, "size": ext.profile.size,
-                      "iterations": ext.profile.iterations}, panels, start,
-                     {"networks": networks})
-    curve = line_plot(None, curves, ylabel="L / L at the start (own network)",
-                      title="Loss curves: pooling × normalisation")
-    save_figure(curve, ctx.output_dir / "pros_pooling_normalisation_curves.png")
-    result.extra_figures = [curve]
-    return result
+    return fig.finish(figure, rows, _pros_settings(ext, variants=recipes.NETWORK_VARIANTS),
+                      networks=networks)
