@@ -314,3 +314,11 @@ def test_progress_setting_chooses_plain_text_widgets_or_nothing(monkeypatch):
     monkeypatch.setenv("GATYS_PROGRESS", "widgets")
     with pytest.raises(SettingError, match="GATYS_PROGRESS='widgets' is not one of auto"):
         progress_bar(3)
+
+
+def test_the_command_line_needs_neither_matplotlib_nor_scikit_image():
+    # They are the `figures` extra (pyproject.toml): `gatys transfer` must work without them.
+    code = ("import sys, gatys.ui.cli\n"
+            "print(sorted(m for m in ('matplotlib', 'skimage') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
