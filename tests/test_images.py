@@ -604,3 +604,11 @@ def test_unsupported_bit_depths_are_refused_before_writing(tmp_path, name, depth
     with pytest.raises(ImageError, match=message):
         save_image(torch.zeros(1, 3, 2, 2), tmp_path / name, bit_depth=depth)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_name_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ImageError, match=f'"{tmp_path / "missing.png"}" does not exist'):
+        load_image("missing.png")
+    with pytest.raises(ImageError, match=f'cannot save "{tmp_path / "out.xyz"}"'):
+        save_image(torch.zeros(1, 3, 2, 2), "out.xyz")

@@ -265,3 +265,9 @@ def test_real_caffe_weights_in_jcjohnsons_layout_give_the_same_features(tmp_path
     theirs = _features(load_vgg("vgg16-caffe-bgr", bgr_path, device="cpu"), image)
     for layer in ours:
         torch.testing.assert_close(theirs[layer], ours[layer], rtol=0, atol=0)
+
+
+def test_a_missing_relative_weights_file_is_named_absolutely(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WeightsError, match=f"weights file {tmp_path / 'nope.pth'} does not exist"):
+        load_vgg("vgg16-caffe", "nope.pth", device="cpu")

@@ -88,7 +88,7 @@ def _check_pixels(name: str, width: int, height: int, max_pixels: int) -> None:
 
 
 def _open_path(path: str | os.PathLike[str], max_pixels: int) -> Image.Image:
-    name = f'image file "{os.fspath(path)}"'
+    name = f'image file "{os.path.abspath(os.fspath(path))}"'
     try:
         info = os.stat(path)
     except FileNotFoundError as exc:
@@ -248,7 +248,8 @@ def load_image(
     try:
         img = to_rgb(to_srgb(img))
     except ImageError as exc:
-        where = f'"{os.fspath(source)}"' if isinstance(source, (str, os.PathLike)) else "the image"
+        where = (f'"{os.path.abspath(os.fspath(source))}"'
+                 if isinstance(source, (str, os.PathLike)) else "the image")
         raise ImageError(f"{where}: {exc}") from exc
     tensor = torch.from_numpy(np.array(img, dtype=np.uint8)).permute(2, 0, 1).unsqueeze(0)
     tensor = tensor.float().div_(255.0)
@@ -288,7 +289,8 @@ def load_mask(
         where = "the mask tensor"
     else:
         mask = load_image(source, max_pixels=max_pixels)
-        where = f'the mask "{os.fspath(source)}"' if isinstance(source, (str, os.PathLike)) \
+        where = f'the mask "{os.path.abspath(os.fspath(source))}"' \
+            if isinstance(source, (str, os.PathLike)) \
             else "the mask"
     mask = mask.mean(dim=1, keepdim=True)
     if tuple(mask.shape[-2:]) != tuple(shape):
@@ -364,7 +366,7 @@ def output_format(path: str | os.PathLike[str], bit_depth: int = 8) -> str:
 
     Call it before long work so that a bad output name fails at once, not after the work.
     """
-    path = Path(path)
+    path = Path(path).absolute()  # errors name the absolute path
     Image.init()
     fmt = Image.registered_extensions().get(path.suffix.lower())
     if fmt is None or fmt not in Image.SAVE:

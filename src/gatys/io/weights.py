@@ -170,7 +170,7 @@ def torchvision_state_dict(arch: str) -> dict[str, torch.Tensor]:
 
 def load_state_dict_file(path: str | os.PathLike, arch: str) -> dict[str, torch.Tensor]:
     """The ``features`` weights of ``arch`` from the file at ``path``, checked key by key."""
-    path = Path(path)
+    path = Path(path).absolute()  # errors name the absolute path
     if not path.is_file():
         raise WeightsError(
             f"weights file {path} does not exist; check --weights / ${WEIGHTS_ENV}"
