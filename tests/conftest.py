@@ -8,7 +8,10 @@ import pytest
 import torch
 
 from gatys.core.vgg import VGGFeatures
+from gatys.io.images import save_image
 from gatys.io.weights import random_state_dict
+
+from helpers import striped_image, synthetic_image
 
 
 # The environment as the test run started (CI sets GATYS_* to ../shared), before the fixture below
@@ -41,3 +44,13 @@ def cli_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("GATYS_DEVICE", "cpu")
     monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
     return tmp_path
+
+
+@pytest.fixture
+def inputs(cli_settings):
+    """A content image (40×56 PNG) and a style image (48×48 JPEG) for the command line, saved in
+    the folder of ``cli_settings``: (folder, content path, style path)."""
+    content, style = cli_settings / "content.png", cli_settings / "style.jpg"
+    save_image(synthetic_image(40, 56), content)
+    save_image(striped_image(48, 48), style)
+    return cli_settings, content, style

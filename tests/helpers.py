@@ -6,6 +6,8 @@ from pathlib import Path
 
 import torch
 
+from gatys.core.transfer import make_objective
+
 
 def synthetic_image(height: int = 32, width: int = 32, seed: int = 0) -> torch.Tensor:
     """A smooth image with structure: colour gradients plus a few blobs, (1, 3, H, W) in 0..1."""
@@ -27,6 +29,14 @@ def striped_image(height: int = 32, width: int = 32, period: int = 4) -> torch.T
     xs = torch.arange(width).view(1, width)
     phase = ((xs + ys) % period).float() / period
     return torch.stack([phase, 1 - phase, 0.5 + 0.5 * (phase > 0.5).float()]).unsqueeze(0)
+
+
+def region_style_loss(model, image: torch.Tensor, style: torch.Tensor, mask: torch.Tensor,
+                      layers=("relu1_1", "relu2_1")) -> float:
+    """The guided style loss of the region ``mask`` of ``image`` against ``style`` alone."""
+    objective = make_objective(model, content=image, styles=[style], masks=[mask],
+                               style_layers=list(layers))
+    return float(objective(image).style)
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

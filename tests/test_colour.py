@@ -67,6 +67,26 @@ def test_the_two_roots_differ_but_both_match():
                           colour.colour_statistics(cholesky)[1], atol=1e-4)  # ... same Σ
 
 
+def test_histogram_transfer_takes_the_photographs_colour_statistics(vgg16_random):
+    # The option is the plain transfer of the style matched to the photograph's mean and
+    # covariance (the same pixels), and its result sits much closer to the photograph's colour
+    # statistics than the plain transfer's, which takes the painting's.
+    photo, style = synthetic_image(32, 32, seed=2), painting()
+    options = dict(model=vgg16_random, size=None, ratio=1e-6, iterations=10, init="noise",
+                   progress=False, **LAYERS)
+    plain = style_transfer(photo, style, **options).image
+    matched = style_transfer(photo, style, preserve_colour="histogram", **options).image
+    by_hand = style_transfer(photo, colour.match_colour_histogram(style, photo), **options).image
+    assert torch.equal(matched, by_hand)
+
+    def distance_to_photo(image):
+        (mean, cov), (mean_photo, cov_photo) = map(colour.colour_statistics, (image, photo))
+        return float((mean - mean_photo).norm()), float((cov - cov_photo).norm())
+
+    (mean_plain, cov_plain), (mean_matched, cov_matched) = map(distance_to_photo, (plain, matched))
+    assert mean_matched < 0.6 * mean_plain and cov_matched < 0.6 * cov_plain
+
+
 def test_luminance_transfer_keeps_the_contents_chroma(vgg16_random):
     content, style = synthetic_image(32, 40), striped_image(48, 48)
     result = style_transfer(content, style, model=vgg16_random, size=None, ratio=1e-2,

@@ -9,7 +9,7 @@ from gatys.io.errors import ImageError, SettingError
 from gatys.io.images import load_mask, save_image
 from gatys.core.transfer import make_objective, style_transfer
 
-from helpers import striped_image, synthetic_image
+from helpers import region_style_loss, striped_image, synthetic_image
 
 
 # --- total variation ---------------------------------------------------------------------------
@@ -40,6 +40,38 @@ def test_tv_weight_smooths_the_result_and_is_recorded(vgg16_random):
     assert losses.total_variation(smooth.image) < 0.5 * losses.total_variation(plain.image)
     with pytest.raises(SettingError, match="tv_weight"):
         style_transfer(content, style, tv_weight=-1.0, **options)
+
+
+# --- several styles blended ---------------------------------------------------------------------
+
+STYLE_FIRST = dict(ratio=1e-6, iterations=10, init="noise", size=None, progress=False,
+                   content_layers=["relu2_2"], style_layers=["relu1_1", "relu2_1"])
+
+
+def two_styles():
+    """A content image and two style images with different statistics: stripes, smooth blobs."""
+    return synthetic_image(32, 32), striped_image(32, 32), synthetic_image(32, 32, seed=9)
+
+
+def style_loss_against(model, style, image):
+    """L_style of ``image`` against ``style`` alone, at the layers of STYLE_FIRST."""
+    objective = make_objective(model, styles=[style], style_layers=STYLE_FIRST["style_layers"])
+    return float(objective(image).style)
+
+
+def test_a_blend_lies_between_its_pure_styles(vgg16_random):
+    # Against each painting, the 50 : 50 blend's result is further than that painting's own
+    # transfer and closer than the other painting's.
+    content, first, second = two_styles()
+    results = {tuple(blend): style_transfer(content, [first, second], model=vgg16_random,
+                                            style_blend=blend, **STYLE_FIRST).image
+               for blend in ([1, 0], [1, 1], [0, 1])}
+    to_first = {blend: style_loss_against(vgg16_random, first, image)
+                for blend, image in results.items()}
+    to_second = {blend: style_loss_against(vgg16_random, second, image)
+                 for blend, image in results.items()}
+    assert to_first[1, 0] < to_first[1, 1] < to_first[0, 1]
+    assert to_second[0, 1] < to_second[1, 1] < to_second[1, 0]
 
 
 # --- one style's fine scales, another's coarse ones ---------------------------------------------
@@ -115,6 +147,27 @@ def test_a_masked_regions_gram_matches_its_own_style(vgg16_random):
     unmasked = make_objective(vgg16_random, **options)(composite).style
     assert matched < 0.01 * swapped
     assert matched < 0.05 * unmasked
+
+
+def test_each_masked_region_of_a_result_takes_its_own_style(vgg16_random):
+    # A transfer with the left half masked to the stripes and the right half to the other image:
+    # each half's guided style loss is lower against its own style than against the other, and
+    # swapping the masks swaps which style each half is closer to.
+    content, first, second = two_styles()
+    left = torch.zeros(1, 1, 32, 32)
+    left[..., :16] = 1.0
+    right = 1 - left
+
+    for masks, left_style, right_style in (([left, right], first, second),
+                                           ([right, left], second, first)):
+        image = style_transfer(content, [first, second], model=vgg16_random, masks=masks,
+                               **STYLE_FIRST).image
+        on_left = {style: region_style_loss(vgg16_random, image, style, left)
+                   for style in (left_style, right_style)}
+        on_right = {style: region_style_loss(vgg16_random, image, style, right)
+                    for style in (left_style, right_style)}
+        assert on_left[left_style] < 0.5 * on_left[right_style]
+        assert on_right[right_style] < 0.5 * on_right[left_style]
 
 
 def test_no_style_gradient_outside_every_mask(vgg16_random):
