@@ -68,8 +68,7 @@ def main() -> int:
     except GatysError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    os.environ[settings.DATA_ENV] = str(data_dir)  # each kernel inherits this environment
-    os.environ.setdefault(settings.PROGRESS_ENV, "text")  # no widgets in a headless kernel
+    os.environ.update(kernel_environment(data_dir))  # each kernel inherits this environment
     parameters = {"profile": args.profile, "device": args.device, "output_dir": str(output),
                   "cache": str(cache) if cache else None}
     timings = {}
@@ -110,6 +109,14 @@ def default_directories(profile: str, output: str | None, cache: str | None,
     executed_dir = Path(executed) if executed else build / "notebooks"
     return (output_dir.resolve(), cache_dir.resolve() if cache_dir else None,
             executed_dir.resolve())
+
+
+def kernel_environment(data_dir: Path) -> dict[str, str]:
+    """Settings every kernel gets: the absolute data directory, and plain-text progress bars
+    (tqdm.auto would store a never-updated widget per bar in each executed notebook), unless
+    ``$GATYS_PROGRESS`` says otherwise."""
+    return {settings.DATA_ENV: str(data_dir),
+            settings.PROGRESS_ENV: os.environ.get(settings.PROGRESS_ENV) or "text"}
 
 
 def ensure_images(fetch: bool) -> Path:

@@ -103,3 +103,25 @@ def test_offline_fetch_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("GATYS_DATA", str(tmp_path))
     with pytest.raises(GatysError, match=rf'offline, copy a.jpg into "{tmp_path}" by hand'):
         run_notebooks.ensure_images(fetch=True)
+
+
+def test_kernels_draw_plain_text_progress_not_widgets(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    nbformat = pytest.importorskip("nbformat")
+    monkeypatch.delenv("GATYS_PROGRESS", raising=False)
+    environment = run_notebooks.kernel_environment(tmp_path)
+    assert environment == {"GATYS_DATA": str(tmp_path), "GATYS_PROGRESS": "text"}
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "from gatys.io.progress import progress_bar\n"
+        "bar = progress_bar(5, desc='panel')\n"
+        "for _ in range(5):\n    bar.update(1)\n"
+        "bar.close()")]
+    nbformat.write(notebook, tmp_path / "bar.ipynb")
+    papermill.execute_notebook(str(tmp_path / "bar.ipynb"), str(tmp_path / "ran.ipynb"),
+                               progress_bar=False, kernel_name="python3")
+    executed = (tmp_path / "ran.ipynb").read_text()
+    assert "application/vnd.jupyter.widget-view+json" not in executed
+    assert "panel: 100%" in executed and "5/5" in executed
