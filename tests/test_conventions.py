@@ -90,3 +90,38 @@ def test_gatys_code_ratio_means_the_same_at_two_sizes(vgg16_random):
     literal_small, literal_large = terms(32, "paper"), terms(64, "paper")
     assert float(literal_large.content) / float(literal_small.content) > 3.0
 
+
+
+
+def test_one_default_per_concept_across_the_api_and_the_command_line(vgg16_random):
+    # Convention, ratio, start and layers: every entry point takes them from gatys.core.defaults.
+    import inspect
+
+    import gatys
+    from gatys.controls.pyramid import coarse_to_fine
+    from gatys.core import defaults
+    from gatys.ui.cli import build_parser
+
+    def plain(value):  # lists and tuples of layers compare alike
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    expected = {"convention": defaults.CONVENTION, "ratio": defaults.RATIO, "init": defaults.INIT,
+                "content_layers": defaults.CONTENT_LAYERS, "style_layers": defaults.STYLE_LAYERS}
+    for function in (gatys.make_objective, gatys.style_transfer, gatys.reconstruct_content,
+                     gatys.synthesize_texture, coarse_to_fine):
+        for name, parameter in inspect.signature(function).parameters.items():
+            if name in expected and parameter.default is not inspect.Parameter.empty:
+                assert plain(parameter.default) == plain(expected[name]), (function.__name__, name)
+    transfer = build_parser().parse_args(["transfer", "c.png", "s.png", "-o", "o.png"])
+    for name, value in expected.items():
+        assert plain(getattr(transfer, name)) == plain(value), name
+    # ... and an objective built without naming a convention is the default one's, not paper's.
+    content, style = synthetic_image(32, 32, seed=3), striped_image(32, 32)
+    image = synthetic_image(32, 32, seed=4)
+    options = dict(content=content, styles=[style], content_layers=[CONTENT_LAYER],
+                   style_layers=STYLE_LAYERS)
+    unnamed = make_objective(vgg16_random, **options)(image).total
+    named = make_objective(vgg16_random, convention=defaults.CONVENTION, **options)(image).total
+    paper = make_objective(vgg16_random, convention="paper", **options)(image).total
+    assert float(unnamed) == float(named)
+    assert float(unnamed) != pytest.approx(float(paper), rel=1e-2)
