@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 PROFILE ?= auto
 
 .PHONY: help setup test lab figures smoke data bench clean
+.PHONY: test-browser
 
 help:
 	@echo "make setup    create $(VENV) and install gatys with the notebook and test extras"
 	@echo "make test     run the test suite (installs first when needed)"
+	@echo "make test-browser  the walkthrough in JupyterLab + Chromium (docs/browser-test.md)"
 	@echo "make figures  regenerate the paper's figures into figures/ (fetches missing images)"
 	@echo "make smoke    run every notebook in smoke mode (tiny sizes) into build/smoke/"
 	@echo "make data     download the paper's images into \$$GATYS_DATA (default: data/ here)"
@@ -28,6 +30,14 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The walkthrough driven in Debian's chromium by Playwright (about a minute; docs/browser-test.md).
+$(VENV)/.browser-stamp: $(STAMP)
+	$(BIN)/python -m pip install --progress-bar off -e '.[notebooks,test,browser]'
+	touch $@
+
+test-browser: $(VENV)/.browser-stamp
+	GATYS_BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider -s
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

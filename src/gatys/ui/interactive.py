@@ -27,6 +27,10 @@ from gatys.core.transfer import style_transfer
 DISPLAY_LONG_SIDE = (256, 512)
 
 
+# Room for the longest control name ("content layer") so no description is cut off.
+LABELS = {"description_width": "7em"}
+
+
 def display_size(width: int, height: int) -> tuple[int, int]:
     """The size (px) an image of ``width`` × ``height`` is drawn at: same aspect ratio, long side
     clamped to :data:`DISPLAY_LONG_SIDE`."""
@@ -84,18 +88,18 @@ class StyleExplorer:
                  update_every: int = 5) -> None:
         self.ctx, self.size, self.iterations, self.update_every = ctx, size, iterations, update_every
         self.ratio = widgets.FloatLogSlider(value=1e-3, base=10, min=-7, max=1, step=0.25,
-                                            description="α/β", readout_format=".0e")
+                                            description="α/β", readout_format=".0e", style=LABELS)
         self.style_layers = widgets.Dropdown(
             options=[(f"relu1_1 … {layers[-1]}", layers) for layers in recipes.STYLE_LAYER_SETS],
-            value=recipes.STYLE_LAYERS, description="style layers")
+            value=recipes.STYLE_LAYERS, description="style layers", style=LABELS)
         self.content_layer = widgets.Dropdown(
             options=["relu2_2", "relu3_2", "relu4_2", "relu5_2"], value=recipes.CONTENT_LAYER,
-            description="content layer")
+            description="content layer", style=LABELS)
         self.style = widgets.Dropdown(
             options=[key for key, image in PAPER_IMAGES.items() if image.role == "style"],
-            value="starry_night", description="style")
+            value="starry_night", description="style", style=LABELS)
         self.init = widgets.Dropdown(options=["noise", "content", "style"], value="noise",
-                                     description="init")
+                                     description="init", style=LABELS)
         self.button = widgets.Button(description="Run", button_style="primary")
         self.status = widgets.Label()
         self.status.add_class("gatys-status")
