@@ -127,9 +127,13 @@ def ensure_images(fetch: bool) -> Path:
     """
     directory = settings.data_dir()
     absent = data.missing(directory)
+    names = ", ".join(entry.filename for entry in absent)
     if absent and fetch:
         print(f"fetching {len(absent)} missing image(s) into {directory}", flush=True)
-        data.download([entry.key for entry in absent], directory)
+        try:
+            data.download([entry.key for entry in absent], directory)
+        except data.DataError as error:
+            raise data.DataError(f'{error}; the data directory needs all of {names}') from error
         absent = data.missing(directory)
     if absent:
         names = ", ".join(entry.filename for entry in absent)

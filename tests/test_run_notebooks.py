@@ -101,7 +101,8 @@ def test_offline_fetch_says_what_to_do(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "fetch_url", offline)
     monkeypatch.setenv("GATYS_DATA", str(tmp_path))
-    with pytest.raises(GatysError, match=rf'offline, copy a.jpg into "{tmp_path}" by hand'):
+    with pytest.raises(GatysError, match=rf'offline, copy a.jpg into "{tmp_path}" by hand; '
+                                         r"the data directory needs all of a.jpg, b.jpg"):
         run_notebooks.ensure_images(fetch=True)
 
 
