@@ -1,0 +1,243 @@
+"""Every figure recipe run directly on a tiny fake context: a random-weight VGG-16, synthetic
+images in place of the paper's, a 20 px profile with one iteration, smaller grids (fewer ratios,
+seeds and layers than the paper's; every code path kept), a temporary output folder.
+
+Each figure is built once into a cache the figures share (as `make figures` does) and its
+metrics file is checked: its keys, its number of rows and of panels, finite values. Built a
+second time, every panel comes from the cache (no optimisation runs) and the rows are the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from PIL import Image
+
+from gatys.experiments import beyond, figures, pros, recipes
+from gatys.io.data import PAPER_IMAGES
+
+from helpers import striped_image, synthetic_image
+
+TINY = recipes.Profile("smoke", size=20, iterations=1, normalisation_size=20, extension_size=20,
+                       extension_iterations=1)
+# Smaller grids: each recipe's collections cut to two entries (one where one is enough).
+SMALLER = {
+    "CONTENT_LAYERS": {"arxiv": ("relu1_1", "relu2_1"), "cvpr": ("relu1_2", "relu2_2")},
+    "STYLE_LAYER_SETS": recipes.STYLE_LAYER_SETS[:2],
+    "FIVE_STYLES": recipes.FIVE_STYLES[2:4],  # the two whose arXiv and CVPR ratios differ
+    "TRADEOFF_RATIOS": recipes.TRADEOFF_RATIOS[1:3],
+    "INIT_NOISE_SEEDS": (0, 1),
+    "CALIBRATION_RATIOS": (1e-4, 1e-2),
+    "RANDOM_SEEDS": (0, 1),
+    "RANDOM_CONTENT_LAYERS": ("relu1_1", "relu2_1"),
+    "RANDOM_TEXTURE_LAYERS": ("relu1_1", "relu2_1"),
+    "RANDOM_FILTERS": {**recipes.RANDOM_FILTERS, "smoke": ((3, 5), 4)},
+    "BLEND_WEIGHTS": (1.0, 0.5, 0.0),
+    "CONTENT_SWEEP": ("relu1_2", "relu4_2"),
+    "NETWORK_VARIANTS": (("avg", True), ("max", False)),
+    "TV_WEIGHTS": (0.0, 1e-2),
+    "PROFILES": {**recipes.PROFILES, "smoke": TINY},
+}
+
+
+def _photograph(height: int, width: int) -> torch.Tensor:
+    """A synthetic "Neckarfront": a blue sky over the top third (for the sky rule), then scenery."""
+    image = synthetic_image(height, width, seed=11)
+    image[:, :, : height // 3] = torch.tensor([0.2, 0.4, 0.9]).view(1, 3, 1, 1)
+    return image
+
+
+@pytest.fixture(scope="module")
+def paper_images(tmp_path_factory):
+    """The six paper images as synthetic PNG files under their names, and the folder."""
+    folder = tmp_path_factory.mktemp("data")
+    for index, (key, entry) in enumerate(PAPER_IMAGES.items()):
+        if key == recipes.CONTENT_IMAGE:
+            image = _photograph(16, 20)
+        elif index % 2:
+            image = striped_image(20, 20, period=3 + index)
+        else:
+            image = synthetic_image(20, 20, seed=index)
+        pixels = (image[0].permute(1, 2, 0) * 255).round().byte().numpy()
+        Image.fromarray(pixels).save(folder / entry.filename, format="PNG")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ctx(paper_images, tmp_path_factory):
+    """experiments.setup on a random VGG-16 with the tiny profile and the smaller recipes
+    (the network variants of the pros figures are set up the same way)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SMALLER.items():
+            patch.setattr(recipes, name, value)
+        folder = tmp_path_factory.mktemp("figures")
+        yield figures.setup(profile="smoke", device="cpu", output_dir=folder / "figures",
+                            data_dir=str(paper_images), cache=folder / "cache",
+                            model="vgg16-random", progress=False)
+
+
+@pytest.fixture(scope="module")
+def built(ctx):
+    """Build a figure once per module: ``built(name)`` is its first result."""
+    results = {}
+
+    def build(name: str) -> figures.FigureResult:
+        if name not in results:
+            results[name] = BUILDERS[name](ctx)
+            plt.close("all")
+        return results[name]
+
+    return build
+
+
+def _count(*collections) -> int:
+    return math.prod(len(collection) for collection in collections)
+
+
+# name of the metrics file: (the function, how many panels it shows, further top-level entries)
+FIGURES = {
+    "fig1_content_arxiv": (lambda ctx: figures.content_reconstructions(ctx, "arxiv"),
+                           lambda: len(recipes.CONTENT_LAYERS["arxiv"]), ()),
+    "fig1_content_cvpr": (lambda ctx: figures.content_reconstructions(ctx, "cvpr"),
+                          lambda: len(recipes.CONTENT_LAYERS["cvpr"]), ()),
+    # style_reconstructions' images are its default argument, bound before the recipes shrink.
+    "fig1_style": (lambda ctx: figures.style_reconstructions(ctx, ["starry_night"]),
+                   lambda: len(recipes.STYLE_LAYER_SETS), ()),
+    "fig2_five_styles_arxiv": (lambda ctx: figures.five_styles(ctx, "arxiv"),
+                               lambda: len(recipes.FIVE_STYLES), ()),
+    "fig2_five_styles_cvpr": (lambda ctx: figures.five_styles(ctx, "cvpr"),
+                              lambda: len(recipes.FIVE_STYLES), ()),
+    "fig3_tradeoff": (figures.tradeoff_grid,
+                      lambda: _count(recipes.STYLE_LAYER_SETS, recipes.TRADEOFF_RATIOS), ()),
+    "fig5_content_layer": (figures.content_layer_choice,
+                           lambda: len(recipes.CONTENT_LAYER_CHOICE), ()),
+    "fig6_initialisation": (figures.initialisation, lambda: 2 + len(recipes.INIT_NOISE_SEEDS),
+                            ("measures",)),
+    "calibration_sweep": (figures.calibration, lambda: 2 * len(recipes.CALIBRATION_RATIOS), ()),
+    "pros_random_content": (pros.random_network_content,
+                            lambda: _count([0, *recipes.RANDOM_SEEDS], recipes.RANDOM_CONTENT_LAYERS),
+                            ("measures",)),
+    "pros_random_textures": (pros.random_network_textures,
+                             lambda: 1 + 2 * len(recipes.RANDOM_SEEDS), ("measures",)),
+    "pros_several_styles": (pros.several_styles, lambda: len(recipes.BLEND_WEIGHTS), ()),
+    "pros_content_layers": (pros.content_layer_sweep, lambda: len(recipes.CONTENT_SWEEP), ()),
+    "pros_style_layers": (pros.style_layer_choices, lambda: 4, ()),
+    "pros_pooling_normalisation": (pros.pooling_and_normalisation,
+                                   lambda: len(recipes.NETWORK_VARIANTS), ("networks",)),
+    "beyond_colour": (beyond.colour_preservation, lambda: 3, ()),
+    # At 20 px the half-size style is too small for relu5_1 and is skipped (printed).
+    "beyond_scale": (beyond.scale_control, lambda: len(recipes.STYLE_SCALES) - 1 + 2,
+                     ("combination",)),
+    "beyond_coarse_to_fine": (beyond.coarse_to_fine_speed, lambda: 2, ("measures",)),
+    "beyond_spatial": (beyond.spatial_control, lambda: 1, ("seconds_panel",)),
+    "beyond_tv": (beyond.total_variation_sweep, lambda: len(recipes.TV_WEIGHTS), ()),
+}
+BUILDERS = {name: build for name, (build, _, _) in FIGURES.items()}
+# Rows that stand for a reference (the painting, the photograph) leave the run's columns empty.
+REFERENCE_ROWS = {"beyond_colour": 1, "beyond_tv": 1}
+
+
+def _numbers(value):
+    """Every float in a JSON value, nested."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        yield float(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _numbers(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _numbers(item)
+
+
+def _same(a, b) -> bool:
+    """Equal, NaN equal to NaN."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_writes_its_metrics_and_reuses_its_panels(ctx, built, name):
+    build, panels, extra = FIGURES[name]
+    first = built(name)
+    written = json.loads((ctx.output_dir / f"{name}.json").read_text())
+    assert first.name == written["figure"] == name
+    assert first.path == ctx.output_dir / f"{name}.png"
+    assert Image.open(first.path).size[0] > 100
+    assert {"network", "device", "profile", "settings", "seconds", "rows", *extra} <= set(written)
+    assert written["profile"]["name"] == "smoke" and written["profile"]["size"] == TINY.size
+    assert _same(written["rows"], first.rows) and _same(written.get("measures", {}), first.measures)
+
+    # Finite numbers everywhere but in the reference rows' empty columns.
+    reference = REFERENCE_ROWS.get(name, 0)
+    run_rows = written["rows"][: len(written["rows"]) - reference]
+    assert run_rows and all(math.isfinite(x) for x in _numbers(run_rows)), run_rows
+    assert all(math.isfinite(x) for x in _numbers(written.get("measures", {})))
+    assert all(math.isfinite(x) for x in _numbers(written.get("combination", [])))
+
+    second = build(ctx)
+    plt.close("all")
+    timing = second.metrics["seconds"]
+    assert timing["panels_from_cache"] == panels(), "every panel of the second run is cached"
+    assert timing["panels_computed"] == 0
+    assert _same(second.rows, first.rows) and _same(second.measures, first.measures)
+
+
+def test_losses_fall_and_the_measures_say_what_they_measure(built):
+    content = built("fig1_content_arxiv")
+    assert all(row["content loss end"] < row["content loss start"] for row in content.rows)
+    assert all(0 < row["SSIM"] <= 1 for row in content.rows)
+    textures = built("fig1_style")
+    assert all(row["style loss end"] < row["style loss start"] for row in textures.rows)
+    for variant in ("arxiv", "cvpr"):
+        styles = built(f"fig2_five_styles_{variant}")
+        assert all(0 <= row["style share"] <= 1 for row in styles.rows)
+        ratios = [getattr(recipe, f"{variant}_ratio") for recipe in recipes.FIVE_STYLES]
+        assert [row["ratio"] for row in styles.rows] == ratios
+    assert all(value > 0 for value in built("fig6_initialisation").measures.values())
+
+
+def test_extra_figures_and_panels_are_written_beside_the_figure(ctx, built):
+    sweep = built("calibration_sweep")
+    assert len(sweep.extra_figures) == 1 and (ctx.output_dir / "calibration_share.png").is_file()
+    grid = built("fig3_tradeoff")
+    for layers in recipes.STYLE_LAYER_SETS:
+        for ratio in recipes.TRADEOFF_RATIOS:
+            assert figures.tradeoff_panel_path(ctx.output_dir, layers[-1], ratio).is_file()
+    assert len(grid.rows) == len(recipes.STYLE_LAYER_SETS) * len(recipes.TRADEOFF_RATIOS)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        grid.combination = []  # a result carries what it has from the start
+
+
+def test_a_figure_result_tables_its_rows_and_other_tables(built):
+    scale = built("beyond_scale")
+    table = scale.table("combination").splitlines()
+    assert table[0].startswith("| fine layers from | coarse layers from |")
+    assert len(table) == 2 + len(scale.metrics["combination"])
+    assert scale.table().splitlines()[0].startswith("| run | style scale |")
+    assert "beyond_scale" in scale._repr_markdown_()
+
+
+def test_smoke_figures_never_go_to_the_committed_folder(monkeypatch, tmp_path):
+    root = figures.project_root()
+    assert root is not None  # the tests run from a checkout
+    assert figures.default_output_dir("smoke") == root / "build" / "smoke" / "figures"
+    assert figures.default_output_dir("cpu") == figures.default_output_dir("paper") == root / "figures"
+    monkeypatch.setattr(figures, "project_root", lambda: None)
+    assert str(figures.default_output_dir("cpu")) == "figures"
+
+
+def test_setup_resolves_the_output_folder_from_the_profile(paper_images, tmp_path, monkeypatch):
+    monkeypatch.setitem(recipes.PROFILES, "smoke", TINY)
+    monkeypatch.setattr(figures, "project_root", lambda: tmp_path)
+    common = dict(device="cpu", data_dir=str(paper_images), cache=tmp_path / "cache",
+                  model="vgg16-random", normalised=False, progress=False)
+    assert figures.setup(profile="smoke", **common).output_dir == tmp_path / "build/smoke/figures"
+    assert figures.setup(profile="cpu", **common).output_dir == tmp_path / "figures"
+    explicit = figures.setup(profile="smoke", output_dir=tmp_path / "mine", **common)
+    assert explicit.output_dir == tmp_path / "mine"
