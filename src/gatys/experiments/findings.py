@@ -20,13 +20,13 @@ metrics file (the tests call it); after ``make figures``, :func:`refresh` rewrit
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys
 from pathlib import Path
 
 from gatys.io.settings import project_root
+from gatys.ui.plotting import markdown_table
 
 BLOCK = re.compile(r"<!-- metrics (?P<spec>.+?) -->\n(?P<body>.*?)<!-- end metrics -->", re.S)
 DIGITS = 3
@@ -45,28 +45,9 @@ def load(name: str, folder: str | os.PathLike | None = None) -> dict:
     return json.loads(path.read_text())
 
 
-def cell(value) -> str:
-    """A value as a table shows it: numbers to three significant digits, blanks as —."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.{DIGITS}g}"
-    if isinstance(value, list):
-        return ", ".join(cell(item) for item in value)
-    return str(value)
-
-
 def table(rows: list[dict], columns: list[str] | None = None) -> str:
-    """Rows as a markdown table of ``columns`` (default: all of the first row's keys)."""
-    columns = columns or list(rows[0])
-    missing = [column for column in columns if column not in rows[0]]
-    if missing:
-        raise KeyError(f"no column {', '.join(map(repr, missing))}; the rows have {list(rows[0])}")
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row.get(column)) for column in columns) + " |" for row in rows]
-    return "\n".join(lines)
+    """Rows as a markdown table of ``columns`` (default: all), three significant digits."""
+    return markdown_table(rows, DIGITS, columns)
 
 
 def _flatten(measures: dict, prefix: str = "") -> list[dict]:

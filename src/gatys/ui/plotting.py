@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 
@@ -72,19 +73,30 @@ def save_figure(figure, path: str | os.PathLike, dpi: int = 150) -> None:
     write_atomic(path, lambda temp: figure.savefig(temp, dpi=dpi, format=temp.suffix[1:]))
 
 
-def markdown_table(rows: Sequence[dict], digits: int = 4) -> str:
-    """Rows of equal keys as a markdown table, numbers to ``digits`` significant digits."""
+def markdown_table(rows: Sequence[dict], digits: int = 4,
+                   columns: Sequence[str] | None = None) -> str:
+    """Rows as a markdown table of ``columns`` (default: the first row's keys), numbers to
+    ``digits`` significant digits, booleans as yes/no, blanks (None, NaN) as —."""
     if not rows:
         return ""
-    keys = list(rows[0])
+    columns = list(columns or rows[0])
+    missing = [column for column in columns if column not in rows[0]]
+    if missing:
+        raise KeyError(f"no column {', '.join(map(repr, missing))}; the rows have {list(rows[0])}")
 
     def cell(value) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         if isinstance(value, float):
             return f"{value:.{digits}g}"
+        if isinstance(value, (list, tuple)):
+            return ", ".join(cell(item) for item in value)
         return str(value)
 
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(cell(row[key]) for key in keys) + " |" for row in rows]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row.get(key)) for key in columns) + " |" for row in rows]
     return "\n".join(lines)
 
 
