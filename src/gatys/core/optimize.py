@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
 from gatys.core.objective import LossTerms, Objective
 from gatys.io.images import save_image
 from gatys.io.memory import check_fits
+from gatys.io.progress import progress_bar
 
 OPTIMIZERS = ("lbfgs", "adam")
 MAX_RECOVERIES = 3  # restarts after a non-finite loss before the run stops
@@ -138,7 +138,7 @@ def synthesize(
     recoveries = 0
 
     history = History()
-    bar = tqdm(total=iterations, desc=description, disable=not progress, leave=False)
+    bar = progress_bar(iterations, desc=description, disable=not progress, leave=False)
     start = time.perf_counter()
     last_good = pixels.detach().clone()
 

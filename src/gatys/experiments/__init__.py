@@ -17,6 +17,7 @@ from gatys.experiments.figures import (  # noqa: F401
     five_styles,
     initialisation,
     setup,
+    start_amplitude,
     style_reconstructions,
     tradeoff_grid,
     tradeoff_panel_path,

@@ -23,9 +23,11 @@ import torch
 
 from gatys import __version__
 from gatys.core.normalisation import fingerprint, normalised_vgg
+from gatys.core.start import NOISE_STD, uniform_noise, white_noise
 from gatys.core.transfer import reconstruct_content, style_transfer, synthesize_texture
 from gatys.core.vgg import VGGFeatures
 from gatys.experiments import recipes
+from gatys.experiments.look import look, pixel_noise
 from gatys.experiments.measures import psnr, ssim
 from gatys.experiments.panels import Panel, PanelCache
 from gatys.io.data import load_paper_image
@@ -210,6 +212,7 @@ def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResul
         row = {"layer": layer, "content loss start": first,
                "content loss end": panel.final_losses["content"],
                "PSNR dB": psnr(panel.image, original), "SSIM": ssim(panel.image, original),
+               "noise ×photo": pixel_noise(panel.image) / pixel_noise(original),
                "seconds": panel.seconds}
         rows.append(row)
         cells.append((panel.image, f"{layer}\nPSNR {row['PSNR dB']:.1f} dB, SSIM {row['SSIM']:.2f}"))
@@ -270,11 +273,15 @@ def transfer_panel(ctx: Context, style: str, ratio: float, *,
     return ctx.panel(settings, run)
 
 
-def _transfer_row(panel: Panel, **labels) -> dict:
+def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
+    """Losses, the style share and the look measures (:mod:`gatys.experiments.look`) of a panel."""
     ratio = panel.record["settings"]["ratio"]
     final = panel.final_losses
+    measured = look(panel.image, ctx.image(recipes.CONTENT_IMAGE))
     return {**labels, "content loss": final["content"], "style loss": final["style"],
-            "style share": style_share(final, ratio), "seconds": panel.seconds}
+            "style share": style_share(final, ratio), "moved": measured.moved,
+            "scene SSIM": measured.scene, "noise ×photo": measured.noise_ratio,
+            "paper's look": measured.passes(), "seconds": panel.seconds}
 
 
 def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
@@ -285,7 +292,7 @@ def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
     for recipe in recipes.FIVE_STYLES:
         ratio = recipe.arxiv_ratio if variant == "arxiv" else recipe.cvpr_ratio
         panel = fig.add(transfer_panel(ctx, recipe.image, ratio))
-        rows.append(_transfer_row(panel, style=recipe.image, ratio=ratio))
+        rows.append(_transfer_row(ctx, panel, style=recipe.image, ratio=ratio))
         cells.append((panel.image, f"{recipe.image}, α/β={ratio:g}"))
     styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
     figure = image_grid([cells, [(None, "styles:")] + styles],
@@ -308,7 +315,7 @@ def tradeoff_grid(ctx: Context) -> FigureResult:
         for ratio in recipes.TRADEOFF_RATIOS:
             panel = fig.add(transfer_panel(ctx, recipes.TRADEOFF_IMAGE, ratio, style_layers=layers))
             save_image(panel.image, tradeoff_panel_path(ctx.output_dir, layers[-1], ratio))
-            rows.append(_transfer_row(panel, layers=f"relu1_1..{layers[-1]}", ratio=ratio))
+            rows.append(_transfer_row(ctx, panel, layers=f"relu1_1..{layers[-1]}", ratio=ratio))
             cells.append((panel.image, f"α/β={ratio:g}"))
         grid.append(cells)
     figure = image_grid(grid, row_labels=[f"..{layers[-1]}" for layers in recipes.STYLE_LAYER_SETS],
@@ -324,7 +331,7 @@ def content_layer_choice(ctx: Context) -> FigureResult:
     for layer in recipes.CONTENT_LAYER_CHOICE:
         panel = fig.add(transfer_panel(ctx, recipes.CONTENT_LAYER_CHOICE_STYLE,
                                        recipes.CONTENT_LAYER_CHOICE_RATIO, content_layer=layer))
-        rows.append(_transfer_row(panel, content_layer=layer))
+        rows.append(_transfer_row(ctx, panel, content_layer=layer))
         rows[-1]["SSIM to photo"] = ssim(panel.image, ctx.image(recipes.CONTENT_IMAGE))
         cells.append((panel.image, f"content at {layer}"))
     figure = image_grid([cells], panel_size=2.6, title="Content layer choice")
@@ -340,7 +347,7 @@ def initialisation(ctx: Context) -> FigureResult:
         panel = fig.add(transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO, init=init,
                                        seed=seed))
         label = init if init != "noise" else f"noise seed {seed}"
-        rows.append(_transfer_row(panel, init=label))
+        rows.append(_transfer_row(ctx, panel, init=label))
         cells.append((panel.image, label))
     noise = [p.image for p, (init, _) in zip(fig.panels, inits) if init == "noise"]
     pairwise = [float((a - b).abs().mean()) for a, b in itertools.combinations(noise, 2)]
@@ -351,18 +358,77 @@ def initialisation(ctx: Context) -> FigureResult:
     return fig.finish(figure, rows, {"inits": inits}, measures=measures)
 
 
+def start_amplitude(ctx: Context) -> FigureResult:
+    """The white-noise start's amplitude as a measured factor (the paper does not give it).
+
+    Rows: the authors' σ = 1/255 around the mean pixel (:func:`gatys.core.start.white_noise`),
+    larger Gaussian amplitudes, and full-amplitude uniform noise. Columns: content
+    reconstructions at ``START_CONTENT_LAYERS`` (PSNR, SSIM, pixel noise) and one transfer (the
+    look measures). The σ = 1/255 panels are the ones of Fig. 1 and Fig. 6 (same cache keys).
+    """
+    fig = Figure(ctx, "fig6_start_amplitude")
+    original = ctx.image(recipes.CONTENT_IMAGE)
+    style = ctx.image(recipes.INIT_STYLE)
+    starts = [(f"σ = {std * 255:.3g}/255", std) for std in recipes.START_NOISE_STDS]
+    starts.append(("uniform 0..1", None))
+    grid, rows = [], []
+    for label, std in starts:
+        default = std is not None and abs(std - NOISE_STD) < 1e-12
+        key = {} if default else {"start": "uniform" if std is None else std}
+
+        def start(shape, std=std):
+            return uniform_noise(shape, 0) if std is None else white_noise(shape, 0, std=std)
+
+        cells = []
+        for layer in recipes.START_CONTENT_LAYERS:
+            panel = fig.add(ctx.panel(
+                {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer, **key},
+                lambda layer=layer, start=start: reconstruct_content(
+                    original, model=ctx.model, layers=[layer], size=None,
+                    init="noise" if default else start(original.shape),
+                    iterations=ctx.profile.iterations, progress=ctx.progress,
+                    description=f"content {layer}, {label}")))
+            row = {"start": label, "run": f"content {layer}", "PSNR dB": psnr(panel.image, original),
+                   "SSIM": ssim(panel.image, original),
+                   "noise ×photo": pixel_noise(panel.image) / pixel_noise(original),
+                   "loss end": panel.final_losses["content"], "seconds": panel.seconds}
+            rows.append(row)
+            cells.append((panel.image, f"{layer}: {row['PSNR dB']:.1f} dB"))
+        if default:
+            panel = fig.add(transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO))
+        else:
+            settings = {"kind": "transfer", "content": recipes.CONTENT_IMAGE,
+                        "style": recipes.INIT_STYLE, "ratio": recipes.INIT_RATIO, **key}
+            panel = fig.add(ctx.panel(settings, lambda start=start: style_transfer(
+                original, style, model=ctx.model, size=None, ratio=recipes.INIT_RATIO,
+                init=start(original.shape), iterations=ctx.profile.iterations,
+                progress=ctx.progress, description=f"transfer, {label}")))
+        row = _transfer_row(ctx, panel, start=label, run="transfer")
+        row["loss end"] = panel.final_losses["total"]
+        rows.append(row)
+        cells.append((panel.image, f"transfer: noise {row['noise ×photo']:.1f}× photo"))
+        grid.append(cells)
+    figure = image_grid(grid, row_labels=[label for label, _ in starts], panel_size=1.8,
+                        title="The white-noise start's amplitude: content reconstructions and a "
+                              f"transfer ({recipes.INIT_STYLE}, α/β={recipes.INIT_RATIO:g})")
+    return fig.finish(figure, rows, {"noise_stds": recipes.START_NOISE_STDS,
+                                     "content_layers": recipes.START_CONTENT_LAYERS})
+
+
 def calibration(ctx: Context, conventions: Sequence[str] = ("paper", "gatys-code")) -> FigureResult:
     """The α/β calibration: a sweep of ratios under each convention, with the style share."""
     fig = Figure(ctx, "calibration_sweep")
-    grid, rows, shares = [], [], {}
+    grid, rows, shares, looks = [], [], {}, {}
     for convention in conventions:
         cells = []
         for ratio in recipes.CALIBRATION_RATIOS:
             panel = fig.add(transfer_panel(ctx, recipes.CALIBRATION_STYLE, ratio,
                                            convention=convention))
-            rows.append(_transfer_row(panel, convention=convention, ratio=ratio))
+            rows.append(_transfer_row(ctx, panel, convention=convention, ratio=ratio))
             cells.append((panel.image, f"{ratio:g}"))
         shares[convention] = [row["style share"] for row in rows[-len(recipes.CALIBRATION_RATIOS):]]
+        looks[convention] = [row["ratio"] for row in rows[-len(recipes.CALIBRATION_RATIOS):]
+                             if row["paper's look"]]
         grid.append(cells)
     curve = line_plot(recipes.CALIBRATION_RATIOS, shares, xlabel="α/β",
                       ylabel="style share of the final loss", log_x=True, log_y=False,
@@ -372,4 +438,5 @@ def calibration(ctx: Context, conventions: Sequence[str] = ("paper", "gatys-code
     figure = image_grid(grid, row_labels=list(conventions), panel_size=1.5,
                         title="α/β sweep (columns) under each convention (rows)")
     return fig.finish(figure, rows, {"ratios": recipes.CALIBRATION_RATIOS,
-                                     "style": recipes.CALIBRATION_STYLE})
+                                     "style": recipes.CALIBRATION_STYLE},
+                      measures={"ratios with the paper's look": looks})
