@@ -33,6 +33,8 @@ SMALLER = {
     "TRADEOFF_RATIOS": recipes.TRADEOFF_RATIOS[1:3],
     "INIT_NOISE_SEEDS": (0, 1),
     "CALIBRATION_RATIOS": (1e-4, 1e-2),
+    "START_NOISE_STDS": (1 / 255, 0.1),
+    "START_CONTENT_LAYERS": ("relu1_1", "relu2_1"),
     "RANDOM_SEEDS": (0, 1),
     "RANDOM_CONTENT_LAYERS": ("relu1_1", "relu2_1"),
     "RANDOM_TEXTURE_LAYERS": ("relu1_1", "relu2_1"),
@@ -119,7 +121,11 @@ FIGURES = {
                            lambda: len(recipes.CONTENT_LAYER_CHOICE), ()),
     "fig6_initialisation": (figures.initialisation, lambda: 2 + len(recipes.INIT_NOISE_SEEDS),
                             ("measures",)),
-    "calibration_sweep": (figures.calibration, lambda: 2 * len(recipes.CALIBRATION_RATIOS), ()),
+    "calibration_sweep": (figures.calibration, lambda: 2 * len(recipes.CALIBRATION_RATIOS),
+                          ("measures",)),
+    "fig6_start_amplitude": (figures.start_amplitude,
+                             lambda: (len(recipes.START_NOISE_STDS) + 1)
+                             * (len(recipes.START_CONTENT_LAYERS) + 1), ()),
     "pros_random_content": (pros.random_network_content,
                             lambda: _count([0, *recipes.RANDOM_SEEDS], recipes.RANDOM_CONTENT_LAYERS),
                             ("measures",)),
@@ -242,3 +248,18 @@ def test_setup_resolves_the_output_folder_from_the_profile(paper_images, tmp_pat
     assert figures.setup(profile="cpu", **common).output_dir == tmp_path / "figures"
     explicit = figures.setup(profile="smoke", output_dir=tmp_path / "mine", **common)
     assert explicit.output_dir == tmp_path / "mine"
+
+
+def test_the_authors_start_shares_its_panels_with_fig1_and_fig6(built):
+    """Notebook 05's amplitude figure: the σ = 1/255 row is the default start, so its content
+    reconstructions and its transfer are Fig. 1's and Fig. 6's panels, from the cache."""
+    built("fig1_content_arxiv")
+    built("fig6_initialisation")
+    amplitude = built("fig6_start_amplitude")
+    shared = len(recipes.START_CONTENT_LAYERS) + 1
+    assert amplitude.metrics["seconds"]["panels_from_cache"] >= shared
+    starts = [row["start"] for row in amplitude.rows]
+    assert starts[0] == "σ = 1/255" and starts[-1] == "uniform 0..1"
+    transfers = [row for row in amplitude.rows if row["run"] == "transfer"]
+    assert len(transfers) == len(recipes.START_NOISE_STDS) + 1
+    assert all(row["noise ×photo"] > 0 for row in amplitude.rows)

@@ -93,6 +93,7 @@ def _package_copy(tmp_path):
     ("core/losses.py", True), ("controls/pyramid.py", True), ("experiments/recipes.py", True),
     ("io/images.py", True), ("io/weights.py", True),
     ("ui/cli.py", False), ("ui/plotting.py", False), ("io/settings.py", False),
+    ("experiments/figures.py", False), ("experiments/look.py", False),
 ])
 def test_the_key_changes_with_the_code_that_computes_panels_only(tmp_path, edited, counts):
     copy = _package_copy(tmp_path)

@@ -129,13 +129,15 @@ def match_colour_histogram(style: torch.Tensor, content: torch.Tensor, method: s
 def colour_distance(image: torch.Tensor, reference: torch.Tensor) -> dict[str, float]:
     """How far ``image``'s colours are from ``reference``'s: ‖μ − μ_ref‖ and the Frobenius norm
     ‖Σ − Σ_ref‖_F of the RGB statistics, and the mean absolute difference of the YIQ chroma
-    channels (I, Q) pixel by pixel (images of the same size)."""
+    channels (I, Q) pixel by pixel (NaN for images of different sizes, e.g. a painting)."""
     mean, cov = colour_statistics(image)
     mean_ref, cov_ref = colour_statistics(reference)
-    chroma = (rgb_to_yiq(image)[:, 1:] - rgb_to_yiq(reference)[:, 1:]).abs().mean()
+    chroma = float("nan")
+    if image.shape[-2:] == reference.shape[-2:]:
+        chroma = float((rgb_to_yiq(image)[:, 1:] - rgb_to_yiq(reference)[:, 1:]).abs().mean())
     return {"colour mean distance": float((mean - mean_ref).norm()),
             "colour covariance distance": float((cov - cov_ref).norm()),
-            "chroma difference": float(chroma)}
+            "chroma difference": chroma}
 
 
 def check_method(method: str | None) -> None:

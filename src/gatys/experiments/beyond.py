@@ -163,8 +163,8 @@ def colour_preservation(ctx: Context) -> FigureResult:
         rows.append({"colour": method or "plain (the paper)", **distance, **_losses(panel)})
         cells.append((panel.image, f"{method or 'plain'}\nchroma diff {distance['chroma difference']:.3f}"))
     # For scale: how far the painting's own colours are from the photograph's.
-    rows.append({"colour": "the painting itself", **_statistics_distance(style, content),
-                 "chroma difference": float("nan"), "content loss": float("nan"),
+    rows.append({"colour": "the painting itself", **colour.colour_distance(style, content),
+                 "content loss": float("nan"),
                  "style loss": float("nan"), "seconds": float("nan")})
     matched = colour.match_colour_histogram(style, content).clamp(0, 1)
     figure = _grid([[(content, "Neckarfront"), (style, recipes.COLOUR_STYLE),
@@ -173,13 +173,6 @@ def colour_preservation(ctx: Context) -> FigureResult:
     return fig.finish(figure, rows, _settings(ctx, style=recipes.COLOUR_STYLE,
                                               ratio=recipes.BEYOND_RATIO, size=_size(ctx),
                                               **{"histogram root": "eigen (symmetric square roots)"}))
-
-
-def _statistics_distance(image: torch.Tensor, reference: torch.Tensor) -> dict[str, float]:
-    mean, cov = colour.colour_statistics(image)
-    mean_ref, cov_ref = colour.colour_statistics(reference)
-    return {"colour mean distance": float((mean - mean_ref).norm()),
-            "colour covariance distance": float((cov - cov_ref).norm())}
 
 
 # ---------------------------------------------------------------------------------------------

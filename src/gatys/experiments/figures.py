@@ -16,7 +16,7 @@ import os
 import platform
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -50,7 +50,6 @@ class Context:
     panels: PanelCache
     data_dir: str | None = None
     progress: bool = True
-    started: float = field(default_factory=time.perf_counter)
 
     def image(self, key: str, size: int | None = None) -> torch.Tensor:
         """A paper image (data.PAPER_IMAGES key) with long side ``size`` (default: the profile's)."""
