@@ -44,6 +44,7 @@ lab: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE) --output figures --fetch
+	$(BIN)/python -m gatys.experiments.findings notebooks/*.ipynb
 
 smoke: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --profile smoke --output build/smoke/figures \
