@@ -8,20 +8,9 @@ import pytest
 import torch
 
 from gatys.ui.cli import main
-from gatys.io.images import load_image, save_image
+from gatys.io.images import load_image
 from gatys.core.normalisation import channel_means, normalise
 from gatys.io.weights import load_vgg, parse_model
-
-from helpers import striped_image, synthetic_image
-
-
-@pytest.fixture
-def inputs(cli_settings):
-    tmp_path = cli_settings
-    content, style = tmp_path / "content.png", tmp_path / "style.jpg"
-    save_image(synthetic_image(40, 56), content)
-    save_image(striped_image(48, 48), style)
-    return tmp_path, content, style
 
 
 def test_transfer_writes_the_image_and_history(inputs, capsys):
@@ -103,16 +92,6 @@ def test_coarse_to_fine_checks_the_final_size_before_the_first_level(inputs, cap
     assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "256",
                  "--coarse-to-fine", "32", "--no-normalise", "-q"]) == 2
     assert "GiB" in capsys.readouterr().err and not out.exists() and not levels_run
-
-
-def test_two_styles_with_blend_weights(inputs):
-    folder, content, style = inputs
-    second = folder / "second.png"
-    save_image(striped_image(32, 32, period=8), second)
-    out = folder / "blend.png"
-    assert main(["transfer", str(content), str(style), str(second), "--style-weights", "0.7,0.3",
-                 "-o", str(out), "--size", "24", "--iterations", "2", "-q"]) == 0
-    assert out.exists()
 
 
 @pytest.mark.parametrize("extra, message", [
