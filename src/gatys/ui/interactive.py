@@ -14,6 +14,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from PIL import Image
 
+from gatys.core import defaults
+from gatys.core.start import INITS
 from gatys.experiments import recipes
 from gatys.io.data import PAPER_IMAGES
 from gatys.experiments.figures import Context, tradeoff_panel_path
@@ -87,7 +89,7 @@ class StyleExplorer:
     def __init__(self, ctx: Context, size: int = 128, iterations: int = 100,
                  update_every: int = 5) -> None:
         self.ctx, self.size, self.iterations, self.update_every = ctx, size, iterations, update_every
-        self.ratio = widgets.FloatLogSlider(value=1e-3, base=10, min=-7, max=1, step=0.25,
+        self.ratio = widgets.FloatLogSlider(value=defaults.RATIO, base=10, min=-7, max=1, step=0.25,
                                             description="α/β", readout_format=".0e", style=LABELS)
         self.style_layers = widgets.Dropdown(
             options=[(f"relu1_1 … {layers[-1]}", layers) for layers in recipes.STYLE_LAYER_SETS],
@@ -98,7 +100,7 @@ class StyleExplorer:
         self.style = widgets.Dropdown(
             options=[key for key, image in PAPER_IMAGES.items() if image.role == "style"],
             value="starry_night", description="style", style=LABELS)
-        self.init = widgets.Dropdown(options=["noise", "content", "style"], value="noise",
+        self.init = widgets.Dropdown(options=list(INITS), value=defaults.INIT,
                                      description="init", style=LABELS)
         self.button = widgets.Button(description="Run", button_style="primary")
         self.status = widgets.Label()
