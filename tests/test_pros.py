@@ -45,7 +45,10 @@ def context(vgg16_random, tmp_path, monkeypatch):
 def test_extension_panels_carry_the_extension_size_and_iterations(context):
     cpu = Context(**{**vars(context), "profile": recipes.PROFILES["cpu"]})
     settings = pros.extension(cpu).base_settings()
-    assert (settings["size"], settings["iterations"]) == (96, 200)
+    profile = recipes.PROFILES["cpu"]
+    assert (settings["size"], settings["iterations"]) == (profile.extension_size,
+                                                         profile.extension_iterations)
+    assert profile.extension_size < profile.size  # the extensions run smaller on a CPU
     assert pros.extension(cpu).model is cpu.model
 
 
