@@ -21,8 +21,7 @@ from gatys.io.progress import progress_bar, progress_mode
 from gatys.core.normalisation import normalised_vgg
 from gatys.controls.pyramid import coarse_to_fine, pyramid_sizes
 from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
-from gatys.core.transfer import (INITS, LOSS_CONVENTIONS,
-                       style_transfer)
+from gatys.core.transfer import INITS, LOSS_CONVENTIONS, style_transfer
 from gatys.core.vgg import layer_names
 from gatys.io.weights import load_vgg, parse_model
 
@@ -39,6 +38,7 @@ TRANSFER_EPILOG = f"""\
 losses (paper notation):
   L_content = 1/2 sum (F - P)^2 at the content layers
   E_l       = sum (G - A)^2 / (4 N_l^2 M_l^2) per style layer, L_style = sum_l w_l E_l, w_l = 1/L
+              (a STYLE of another size: each Gram divided by its own number of positions)
   L_total   = alpha L_content + beta L_style, with --ratio = alpha/beta
   These are the paper's literal formulas (--convention paper). By default --ratio is read as
   in the authors' released code (--convention {defaults.CONVENTION}: mean-squared terms, w_l = 4/N_l^2)
