@@ -184,7 +184,10 @@ def test_ctrl_c_saves_the_last_good_image_and_says_where(inputs):
         [sys.executable, "-m", "gatys", "transfer", str(content), str(style), "-o", str(out),
          "--size", "32", "--iterations", "100000", "--snapshots", str(snapshots),
          "--snapshot-every", "1", "-q"],
-        stderr=subprocess.PIPE, text=True, env=environment)
+        stderr=subprocess.PIPE, text=True, env=environment,
+        # A shell's background job (`make test &`, some CI runners) ignores SIGINT, and a child
+        # inherits that; give the command line the default a user's terminal gives it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # Generous: a loaded 2-core machine takes minutes to import torch and normalise.
         deadline = time.monotonic() + 600
