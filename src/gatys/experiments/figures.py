@@ -241,7 +241,8 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_
             rows.append({"painting": key, "layers": f"relu1_1..{layers[-1]}",
                          "style loss start": losses[0]["style"], "style loss end": losses[-1]["style"],
                          "E_l deepest, start": losses[0][f"style/{layers[-1]}"],
-                         "E_l deepest, end": losses[-1][f"style/{layers[-1]}"]})
+                         "E_l deepest, end": losses[-1][f"style/{layers[-1]}"],
+                         "noise ×painting": pixel_noise(panel.image) / pixel_noise(style)})
             cells.append((panel.image, f"up to {layers[-1]}"))
         grid.append(cells)
     figure = image_grid(grid, title="Style reconstructions: layer sets conv1_1 … convN_1")
