@@ -72,6 +72,8 @@ def main() -> int:
     parameters = {"profile": args.profile, "device": args.device, "output_dir": str(output),
                   "cache": str(cache) if cache else None}
     timings = {}
+    profile = recipes.profile(args.profile, resolve_device(args.device).type).name
+    timings_path = Path(args.timings) if args.timings else output / "timings.json"
     start = time.perf_counter()
     for index, notebook in enumerate(notebooks, 1):
         print(f"[{index}/{len(notebooks)}] {notebook.name} (profile {args.profile})", flush=True)
@@ -87,11 +89,10 @@ def main() -> int:
             return 1
         timings[notebook.name] = round(time.perf_counter() - began, 1)
         print(f"    done in {timings[notebook.name]:.0f} s", flush=True)
+        # Recorded as each notebook finishes, so a run cut off later keeps the times it measured.
+        record_timings(timings_path, profile, {notebook.name: timings[notebook.name]})
     total = round(time.perf_counter() - start, 1)
     print(f"all {len(notebooks)} notebooks in {total:.0f} s; figures in {output}")
-    profile = recipes.profile(args.profile, resolve_device(args.device).type).name
-    record_timings(Path(args.timings) if args.timings else output / "timings.json", profile,
-                   timings)
     return 0
 
 
@@ -155,6 +156,7 @@ def record_timings(path: Path, profile: str, timings: dict[str, float]) -> None:
         record = {}
     if record.get("profile") != profile or not isinstance(record.get("notebooks"), dict):
         record = {"profile": profile, "notebooks": {}}
+    record.pop("note", None)  # a hand-written note describes an earlier run
     for name, seconds in timings.items():
         record["notebooks"][name] = {"seconds": seconds, "measured": today}
     present = {path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}

@@ -126,3 +126,24 @@ def test_kernels_draw_plain_text_progress_not_widgets(tmp_path, monkeypatch):
     executed = (tmp_path / "ran.ipynb").read_text()
     assert "application/vnd.jupyter.widget-view+json" not in executed
     assert "panel: 100%" in executed and "5/5" in executed
+
+
+def test_a_run_cut_off_by_a_failing_notebook_keeps_the_times_it_measured(tmp_path, monkeypatch):
+    first, second, *_ = sorted(p.name for p in run_notebooks.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    monkeypatch.setattr(run_notebooks, "ensure_images", lambda fetch: tmp_path)
+    for name in ("GATYS_DATA", "GATYS_PROGRESS"):  # main() sets them for its kernels
+        monkeypatch.setenv(name, "")
+
+    def execute(notebook, executed, **options):
+        if Path(notebook).name == second:
+            raise run_notebooks.papermill.PapermillExecutionError(
+                cell_index=0, exec_count=1, source="", ename="RuntimeError", evalue="boom",
+                traceback=[])
+    monkeypatch.setattr(run_notebooks.papermill, "execute_notebook", execute)
+    timings = tmp_path / "timings.json"
+    monkeypatch.setattr("sys.argv", [
+        "run_notebooks.py", "--profile", "smoke", "--output", str(tmp_path / "figures"),
+        "--executed", str(tmp_path / "executed"), "--timings", str(timings),
+        str(run_notebooks.NOTEBOOKS / first), str(run_notebooks.NOTEBOOKS / second)])
+    assert run_notebooks.main() == 1
+    assert list(json.loads(timings.read_text())["notebooks"]) == [first]
