@@ -17,7 +17,7 @@ help:
 	@echo "make figures  regenerate the paper's figures into figures/ (fetches missing images)"
 	@echo "make smoke    run every notebook in smoke mode (tiny sizes) into build/smoke/"
 	@echo "make data     download the paper's images into \$$GATYS_DATA (default: data/ here)"
-	@echo "make bench    measure per-iteration cost against a bare VGG pass"
+	@echo "make bench    per-iteration floor, time to quality at 512/1024 px, memory (hours on a CPU)"
 	@echo "make lab      start JupyterLab on notebooks/"
 
 setup: $(STAMP)

@@ -1,31 +1,37 @@
 """`make bench`: the cost of style transfer against the machine's limits, measured in one run.
 
-1. Per-iteration time of a transfer divided by one bare forward+backward pass of the same
-   truncated VGG at the same size (an L-BFGS iteration needs at least one): the floor.
+1. The per-iteration floor at 256, 512 and 1024 px: one L-BFGS iteration of a transfer against
+   its parts, each timed alone: a bare forward+backward pass of the same truncated VGG (an
+   iteration needs at least one), the five Gram matrices with their gradients, and L-BFGS's
+   two-loop recursion over a full history of 100 image-sized pairs.
 2. That bare pass's throughput in GFLOP/s (FLOPs counted by torch.utils.flop_counter) against a
-   large float32 matrix multiply on the same device: how close the floor is to the compute limit.
-3. The same transfer written the PyTorch tutorial's way (benchmarks/tutorial_reference.py):
-   seconds per loss evaluation, against gatys's seconds per iteration.
-4. Time to quality: the single-scale recipe (white noise, L-BFGS, 500 iterations) against
-   coarse-to-fine on the paper's images, both scored by the same loss at the same size.
-5. What else we tried on the bare pass (NCHW instead of the default channels-last, one thread,
+   large float32 matrix multiply, and the same transfer written the PyTorch tutorial's way
+   (benchmarks/tutorial_reference.py): seconds per loss evaluation against ours per iteration.
+3. Time to quality at 512 and 1024 px, each size in a fresh process: the target is the loss that
+   500 single-scale iterations reach from the paper's white-noise start; every route (coarse-to-
+   fine pyramids, a shorter L-BFGS history) starts from the same noise and runs until it reaches
+   that loss on the same objective; each final image gets the look measures (moved from the
+   photo, scene kept, pixel noise), and the process its peak memory.
+4. What else we tried on the bare pass (NCHW instead of the default channels-last, one thread,
    torch.compile, a batch of four panels in one pass), as ratios to the default pass measured
    beside it: kept only where the numbers say so.
-6. Peak memory of a run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each in a
-   fresh process, beside gatys.io.memory's estimate.
+5. Peak memory of a short run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each
+   in a fresh process, beside gatys.io.memory's estimate.
 
 All timings are medians within this run, so ratios compare across machines; absolute seconds do
 not. The network comes from the usual settings (GATYS_MODEL / GATYS_WEIGHTS / GATYS_DEVICE);
 timing does not depend on the weights' values, so without weights the benchmark uses random
-weights of the same architecture.
+weights of the same architecture (time to quality needs the paper's images, GATYS_DATA).
 
-Usage: python benchmarks/bench.py [--sizes 256 512] [--memory-sizes 512 1024] [--iterations 10]
+Usage: python benchmarks/bench.py [--sizes 256 512 1024] [--quality-sizes 512 1024]
+       [--routes 256:200,512 512/h20] [--memory-sizes 512 1024]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import resource
 import statistics
@@ -42,7 +48,9 @@ from gatys.io.errors import GatysError, WeightsError
 from gatys.io.data import image_path, load_paper_image
 from gatys.io.memory import estimate_bytes
 from gatys.core.normalisation import normalised_vgg
-from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
+from gatys.controls.pyramid import seconds_to_reach
+from gatys.core.losses import gram_matrix, style_layer_loss
+from gatys.experiments.look import look
 from gatys.io.settings import resolve_device
 from gatys.core import defaults
 from gatys.core.start import uniform_noise
@@ -131,6 +139,22 @@ def tutorial_seconds(model, size: int, layers, evaluations: int, device) -> floa
         evaluations, lambda: synchronize(device))
 
 
+def peak_rss() -> int:
+    """This process's peak resident set size in bytes.
+
+    Linux's VmHWM belongs to the process image; ru_maxrss does not: it carries over fork and
+    exec, so a child started by a large parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
 def peak_memory_child(size: int, iterations: int, device_name: str | None) -> None:
     """Run in a fresh process: a transfer at ``size``, then print the peak memory as JSON."""
     device = resolve_device(device_name)
@@ -143,10 +167,7 @@ def peak_memory_child(size: int, iterations: int, device_name: str | None) -> No
     baseline = psutil.Process().memory_info().rss if device.type != "cuda" else 0
     style_transfer(content, style, model=model, size=None, iterations=iterations,
                    progress=False)
-    if device.type == "cuda":
-        peak = torch.cuda.max_memory_allocated(device)
-    else:  # ru_maxrss is in KiB on Linux
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_rss()
     layers = list(dict.fromkeys([*defaults.CONTENT_LAYERS, *defaults.STYLE_LAYERS]))
     estimate = estimate_bytes(model, layers, size, size)
     # L-BFGS stores two image-sized vectors per iteration, up to its history of 100: a short run
@@ -220,75 +241,242 @@ def variants(model, size: int, layers, repeats: int, device) -> None:
         print(f"  {name:<38} {seconds:>7.3f} s {seconds / plain:>6.2f}", flush=True)
 
 
-def _stop_at(target: float):
-    """A synthesis callback that ends the run (as Ctrl-C would) once the loss is <= ``target``."""
+def gram_seconds(model, size: int, repeats: int, device) -> float:
+    """The style term's own work, timed alone: the five Gram matrices of features already
+    computed, E_l against a target Gram, and the gradient back to those features (not further)."""
+    style_layers = list(defaults.STYLE_LAYERS)
+    with torch.no_grad():
+        features = model(uniform_noise((1, 3, size, size), seed=0, device=device), style_layers)
+        targets = {layer: gram_matrix(grams) for layer, grams in
+                   model(uniform_noise((1, 3, size, size), seed=1, device=device),
+                         style_layers).items()}
+    leaves = {layer: f.detach().clone().requires_grad_(True) for layer, f in features.items()}
+
+    def step():
+        sum(style_layer_loss(leaves[layer], targets[layer]).sum() for layer in leaves).backward()
+        for leaf in leaves.values():
+            leaf.grad = None
+    return _median_seconds(step, repeats, device)
+
+
+def two_loop_seconds(pixels: int, history: int, repeats: int, device) -> float:
+    """L-BFGS's two-loop recursion alone, as torch.optim.LBFGS computes it, over ``history``
+    stored pairs of ``pixels``-sized vectors (a full history: the steady state of a long run)."""
+    generator = torch.Generator(device="cpu").manual_seed(0)
+
+    def vector():
+        return torch.randn(pixels, generator=generator).to(device)
+    directions = [vector() for _ in range(history)]
+    steps = [d + 0.1 * vector() for d in directions]
+    curvatures = [1.0 / d.dot(s) for d, s in zip(directions, steps)]
+    gradient = vector()
+
+    def step():
+        q = gradient.neg()
+        alphas = [None] * history
+        for i in range(history - 1, -1, -1):
+            alphas[i] = steps[i].dot(q) * curvatures[i]
+            q.add_(directions[i], alpha=-alphas[i])
+        r = q
+        for i in range(history):
+            beta = directions[i].dot(r) * curvatures[i]
+            r.add_(steps[i], alpha=alphas[i] - beta)
+    return _median_seconds(step, repeats, device)
+
+
+def floor(model, size: int, layers, repeats: int, iterations: int, device) -> dict:
+    """One iteration at ``size`` against what it is made of, each part timed alone."""
+    bare = bare_pass_seconds(model, size, layers, repeats, device)
+    grams = gram_seconds(model, size, repeats, device)
+    two_loop = two_loop_seconds(3 * size * size, 100, max(1, repeats // 2), device)
+    iteration, passes = iteration_seconds(model, size, iterations, device)
+    return {"size": size, "bare": bare, "grams": grams, "two_loop": two_loop,
+            "iteration": iteration, "passes": passes}
+
+
+def print_floor(rows: list[dict]) -> None:
+    print("one iteration against its parts, each timed alone (shares of the iteration; the "
+          "two-loop over a full history of 100 pairs, the iteration after "
+          "the first two of a short run):")
+    print(f"{'size':>6} {'iteration':>10} {'passes/it':>9} {'bare fwd+bwd':>13} {'Gram work':>10} "
+          f"{'two-loop (100)':>15} {'rest':>7} {'iteration ÷ (bare + Gram)':>26}")
+    for row in rows:
+        it = row["iteration"]
+        rest = it - row["bare"] - row["grams"]
+        print(f"{row['size']:>4}px {it:>8.3f} s {row['passes']:>9.2f} "
+              f"{row['bare']:>7.3f} s {row['bare'] / it:>4.0%} {row['grams']:>5.3f} s "
+              f"{row['grams'] / it:>3.0%} {row['two_loop']:>8.3f} s {row['two_loop'] / it:>4.0%} "
+              f"{rest / it:>6.0%} {it / (row['bare'] + row['grams']):>26.2f}", flush=True)
+
+
+def _stop_at(target: float, deadline: float = math.inf):
+    """A synthesis callback that ends the run (as Ctrl-C would) once the loss is <= ``target``
+    or the clock (time.perf_counter) passes ``deadline``."""
     def callback(iteration, image, values):
-        if values["total"] <= target:
+        if values["total"] <= target or time.perf_counter() > deadline:
             raise KeyboardInterrupt
     return callback
 
 
-def time_to_quality(model, size: int, iterations: int, pipeline: dict, data_ok: bool) -> None:
-    """The usual single-scale recipe from white noise against two faster routes to its loss.
+def parse_route(text: str) -> tuple[list[tuple[int, int]], int | None]:
+    """``"256:200,512"`` -> levels [(256, 200)] run in full, then the final size (512) run until
+    it reaches the target; ``"512"`` alone is the single-scale run to the target; a trailing
+    ``"/h20"`` sets L-BFGS's history (default 100)."""
+    text, _, history = text.partition("/h")
+    *coarse, final = text.split(",")
+    levels = [(int(size), int(iterations)) for size, iterations in
+              (level.split(":") for level in coarse)]
+    return levels + [(int(final), 0)], int(history) if history else None
 
-    All three optimise the same objective (the default convention, α/β = 1e-3, the network
-    normalised over the two images) and are scored by it at ``size``: the single-scale runs'
-    histories are at that size, and the coarse-to-fine pipeline's last level is too. The target
-    is the noise run's final loss; the content start stops as soon as it reaches it.
-    """
+
+def run_route(text: str, content, style, model, target: float, cap: int,
+              time_limit: float) -> dict:
+    """A route from the paper's white-noise start: each coarse level runs its iterations, each
+    finer one starts from the previous result upsampled; the final level runs until the total
+    loss reaches ``target``, for at most ``cap`` iterations and until the whole route has taken
+    ``time_limit`` seconds (a route slower than the reference is of no use). Seconds count every
+    level."""
+    levels, history = parse_route(text)
+    options = {"history_size": history} if history else {}
+    start, spent, last = "noise", 0.0, None
+    began = time.perf_counter()
+    for index, (level_size, iterations) in enumerate(levels):
+        final = index == len(levels) - 1
+        result = style_transfer(
+            content, style, model=model, size=level_size, init=start, progress=False,
+            iterations=cap if final else iterations,
+            callback=_stop_at(target, began + time_limit) if final else None, **options)
+        if final:
+            reach = seconds_to_reach(result.history, target)
+            last = {"route": text, "reached": None if reach is None else spent + reach,
+                    "seconds": spent + result.history.seconds[-1],
+                    "iterations": result.iterations, "loss": result.final_losses["total"],
+                    "image": result.image}
+        spent += result.history.seconds[-1]
+        start = result.image
+    return last
+
+
+def time_to_quality(model, size: int, iterations: int, routes: list[str], cap: int,
+                    data_ok: bool, time_share: float = 1.0) -> list[dict]:
+    """Time to quality at ``size``: every route against the loss that ``iterations`` single-scale
+    L-BFGS iterations reach from the paper's white-noise start (the target), on one objective
+    (Neckarfront × Starry Night, the defaults, the network normalised over the two images at
+    ``size``), with the look measures of each route's final image. A route stops when it has
+    taken ``time_share`` of the reference's seconds."""
     if not data_ok:
         print("time to quality: skipped, the paper's images are not available "
               "(set GATYS_DATA or run `make data`)")
-        return
+        return []
     content = load_paper_image("tubingen", size=size)
     style = load_paper_image("starry_night", size=size)
     model = normalised_vgg(model, [content, style])
-    single = style_transfer(content, style, model=model, size=None, iterations=iterations,
-                            progress=False)
-    target = single.final_losses["total"]
-    seconds = single.history.seconds[-1]
-    print(f"time to quality at {size} px (Neckarfront × Starry Night, normalised network, "
-          f"default convention, α/β = 1e-3, L-BFGS):")
-    print(f"  white noise, single scale, {iterations} iterations: {seconds:.0f} s, "
-          f"final loss {target:.4g} (the target)", flush=True)
-    from_content = style_transfer(content, style, model=model, size=None, init="content",
-                                  iterations=iterations, progress=False,
-                                  callback=_stop_at(target))
-    reach = seconds_to_reach(from_content.history, target)
-    print(f"  content start, single scale: "
-          + (f"reached the target after {from_content.iterations} iterations, {reach:.0f} s: "
-             f"{reach / seconds:.2f} of the noise run's time" if reach is not None else
-             f"did not reach the target in {iterations} iterations "
-             f"(final loss {from_content.final_losses['total']:.4g})"), flush=True)
-    ladder = coarse_to_fine(content, style, model=model, size=size, progress=False, **pipeline)
-    before_finest = sum(level["seconds"] for level in ladder.levels[:-1])
-    reach = seconds_to_reach(finest_level(ladder.history, ladder.levels), target)
-    sizes = " → ".join(str(max(level["size"])) for level in ladder.levels)
-    print(f"  white noise, coarse-to-fine {sizes} px ({pipeline['iterations']} + "
-          f"{pipeline['refine_iterations']} per finer level): {ladder.history.seconds[-1]:.0f} s "
-          f"({before_finest:.0f} s below {size} px), final loss {ladder.final_losses['total']:.4g}"
-          f" ({ladder.final_losses['total'] / target:.2f} of the target); "
-          + (f"reached the target after {reach:.0f} s: {reach / seconds:.2f} of the noise run's "
-             f"time" if reach is not None else "did not reach the target"), flush=True)
+    reference = style_transfer(content, style, model=model, size=None, iterations=iterations,
+                               progress=False)
+    target = reference.final_losses["total"]
+    rows = [{"route": f"{size} single scale, {iterations} iterations (the target)",
+             "reached": reference.history.seconds[-1], "seconds": reference.history.seconds[-1],
+             "iterations": reference.iterations, "loss": target, "image": reference.image}]
+    steady = reference.history.seconds
+    if len(steady) > 150:  # per-iteration cost once L-BFGS's history of 100 is full
+        rows[0]["full-history iteration"] = (steady[-1] - steady[120]) / (len(steady) - 121)
+    for route in routes:
+        row = run_route(route, content, style, model, target, cap,
+                        time_limit=time_share * rows[0]["seconds"])
+        # The single-scale run at the same wall time: a route that misses the target may still
+        # be ahead of it.
+        row["single at that time"] = next(
+            (losses["total"] for seconds, losses in zip(reversed(reference.history.seconds),
+                                                        reversed(reference.history.losses))
+             if seconds <= row["seconds"]), reference.history.losses[0]["total"])
+        rows.append(row)
+    print(f"time to quality at {size} px: Neckarfront × Starry Night, the defaults (α/β "
+          f"{defaults.RATIO:g}, {defaults.CONVENTION}, white-noise start), target = the loss of "
+          f"{iterations} single-scale iterations, {target:.4g}; a route stops at the target or "
+          f"after {time_share:g} of the reference's time")
+    print(f"  {'route':<44} {'to the target':>14} {'of the reference':>16} {'iterations':>10} "
+          f"{'loss ÷ target':>13} {'single scale then':>17} {'moved':>6} {'scene':>6} "
+          f"{'noise×':>6}  look")
+    reference_seconds = rows[0]["seconds"]
+    for row in rows:
+        measures = look(row["image"], content)
+        row.update(moved=measures.moved, scene=measures.scene, noise=measures.noise_ratio,
+                   look=measures.passes())
+        reached = "not reached" if row["reached"] is None else f"{row['reached']:.0f} s"
+        share = "" if row["reached"] is None else f"{row['reached'] / reference_seconds:.2f}"
+        then = row.get("single at that time")
+        then = "" if then is None else f"{then / target:.3f}"
+        print(f"  {row['route']:<44} {reached:>14} {share:>16} {row['iterations']:>10} "
+              f"{row['loss'] / target:>13.3f} {then:>17} {measures.moved:>6.3f} "
+              f"{measures.scene:>6.3f} {measures.noise_ratio:>6.2f}  "
+              f"{'yes' if row['look'] else 'no'}", flush=True)
+    if "full-history iteration" in rows[0]:
+        print(f"  single-scale iteration with a full history (iterations 120 to {iterations}): "
+              f"{rows[0]['full-history iteration']:.3f} s")
+    return rows
+
+
+# Routes to the target per final size (see parse_route): coarse-to-fine pyramids whose coarse
+# budgets are the ones compared here, and the single scale with a shorter L-BFGS history.
+ROUTES = {
+    512: ["256:100,512", "256:200,512", "128:200,256:100,512", "512/h20"],
+    1024: ["512:100,1024", "256:200,512:100,1024"],
+}
+
+
+def quality_child(size: int, iterations: int, routes: list[str], cap: int,
+                  device_name: str | None, time_share: float) -> None:
+    """Run in a fresh process: time to quality at ``size``, then its peak memory as JSON."""
+    device = resolve_device(device_name)
+    try:
+        model = load_vgg(device=device)
+    except WeightsError:
+        model = load_vgg(f"{parse_model().arch}-random", device=device)
+    try:
+        image_path("tubingen"), image_path("starry_night")
+        data_ok = True
+    except GatysError:
+        data_ok = False
+    rows = time_to_quality(model, size, iterations, routes, cap, data_ok, time_share)
+    peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_rss()
+    kind = "max allocated" if device.type == "cuda" else "RSS"
+    if rows:
+        print(f"  peak memory of this process (reference with a full history, then every route): "
+              f"{peak / 2**30:.2f} GiB ({kind})", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[256, 512])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[256, 512, 1024],
+                        help="sizes of the per-iteration floor")
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--tutorial-sizes", type=int, nargs="*", default=[256, 512],
+                        help="sizes of the compute-limit and tutorial comparison")
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[512, 1024])
     parser.add_argument("--memory-iterations", type=int, default=3)
     parser.add_argument("--device")
-    parser.add_argument("--quality-size", type=int, default=None,
-                        help="time-to-quality size (default 512 on a GPU, 256 on a CPU; 0 skips)")
-    parser.add_argument("--quality-iterations", type=int, default=500)
+    parser.add_argument("--quality-sizes", type=int, nargs="*", default=[512, 1024],
+                        help="time-to-quality sizes, each in a fresh process (none skips)")
+    parser.add_argument("--quality-iterations", type=int, default=500,
+                        help="single-scale iterations whose loss is the target")
+    parser.add_argument("--routes", nargs="*", default=None,
+                        help='routes to the target, e.g. "256:200,512" (default: ROUTES of '
+                             'each size); a route is run at the size it ends at')
+    parser.add_argument("--route-time-share", type=float, default=1.0,
+                        help="a route stops after this share of the reference's time "
+                             "(default 1: a route slower than the reference is of no use)")
     parser.add_argument("--variants-size", type=int, default=256,
                         help="size of the speed-up comparison (0 skips it)")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--quality-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         peak_memory_child(args.memory_child, args.iterations, args.device)
+        return
+    if args.quality_child:
+        quality_child(args.quality_child, args.quality_iterations, args.routes or [],
+                      args.quality_iterations, args.device, args.route_time_share)
         return
 
     device = resolve_device(args.device)
@@ -304,30 +492,32 @@ def main() -> None:
     print(f"network: {source}; layers {', '.join(layers)}")
     peak, matmul_n = matmul_gflops(device, args.repeats)
     print(f"compute limit: {peak:.0f} GFLOP/s (float32 {matmul_n}x{matmul_n} matrix multiply)")
-    print()
     if args.sizes:
-        print(f"{'size':>6} {'bare fwd+bwd':>13} {'iteration':>10} {'ratio':>6} {'passes/iter':>11} "
-              f"{'GFLOP/s':>8} {'of limit':>8} {'tutorial/eval':>13} {'tutorial/ours':>14}")
-    for size in args.sizes:
+        print()
+        print_floor([floor(model, size, layers, args.repeats, args.iterations, device)
+                     for size in args.sizes])
+    if args.tutorial_sizes:
+        print()
+        print(f"{'size':>6} {'bare fwd+bwd':>13} {'GFLOP/s':>8} {'of limit':>8} "
+              f"{'tutorial s/evaluation':>22} {'÷ ours s/iteration':>19}")
+    for size in args.tutorial_sizes:
         bare = bare_pass_seconds(model, size, layers, args.repeats, device)
         gflops = bare_pass_flops(model, size, layers, device) / bare / 1e9
-        iteration, passes = iteration_seconds(model, size, args.iterations, device)
+        iteration, _ = iteration_seconds(model, size, args.iterations, device)
         tutorial = tutorial_seconds(model, size, layers, args.iterations, device)
-        print(f"{size:>4}px {bare:>11.3f} s {iteration:>8.3f} s {iteration / bare:>6.2f} "
-              f"{passes:>11.2f} {gflops:>8.0f} {gflops / peak:>8.0%} {tutorial:>11.3f} s "
-              f"{tutorial / iteration:>14.2f}", flush=True)
-    quality_size = args.quality_size
-    if quality_size is None:
-        quality_size = 512 if device.type == "cuda" else 256
-    if quality_size:
+        print(f"{size:>4}px {bare:>11.3f} s {gflops:>8.0f} {gflops / peak:>8.0%} "
+              f"{tutorial:>20.3f} s {tutorial / iteration:>19.2f}", flush=True)
+    for size in args.quality_sizes:
         print()
-        try:
-            image_path("tubingen"), image_path("starry_night")
-            data_ok = True
-        except GatysError:
-            data_ok = False
-        time_to_quality(model, quality_size, args.quality_iterations,
-                        {"smallest": 128, "iterations": 300, "refine_iterations": 100}, data_ok)
+        routes = [route for route in (args.routes or ROUTES.get(size, []))
+                  if parse_route(route)[0][-1][0] == size]
+        command = [sys.executable, __file__, "--quality-child", str(size),
+                   "--quality-iterations", str(args.quality_iterations),
+                   "--route-time-share", str(args.route_time_share), "--routes", *routes]
+        if args.device:
+            command += ["--device", args.device]
+        sys.stdout.flush()
+        subprocess.run(command, check=False)  # its table goes straight to our output
     if args.variants_size:
         print()
         variants(model, args.variants_size, layers, args.repeats, device)

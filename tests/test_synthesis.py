@@ -66,6 +66,20 @@ def test_lbfgs_reuses_the_accepted_evaluation(vgg16_random):
     assert 20 <= evaluations <= 30
 
 
+def test_a_shorter_lbfgs_history_changes_the_run_only_once_it_is_full(vgg16_random):
+    # L-BFGS keeps the last history_size (step, gradient-change) pairs: until that many are stored
+    # a short history computes the same directions as the paper's 100; after, it forgets.
+    def run(history_size):
+        return reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu2_1"],
+                                   size=None, iterations=8, progress=False,
+                                   history_size=history_size).history.series("total")
+    long, short = run(100), run(2)
+    assert long[:4] == short[:4]  # the start, then two pairs: the history not yet cut
+    assert long[4:] != short[4:]
+    with pytest.raises(ValueError, match="history_size must be >= 1"):
+        run(0)
+
+
 def test_adam_lowers_the_loss(vgg16_random):
     result = reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu1_2"],
                                  size=None, iterations=30, optimizer="adam",

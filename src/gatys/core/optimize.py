@@ -100,10 +100,12 @@ def synthesize(
     snapshot_dir: str | Path | None = None,
     progress: bool = True,
     description: str = "synthesis",
+    history_size: int = 100,
 ) -> SynthesisResult:
     """Minimise ``objective`` over the pixels of ``init`` (B, 3, H, W) for ``iterations`` steps.
 
-    ``optimizer``: ``"lbfgs"`` (the paper; strong-Wolfe line search, history 100) or ``"adam"``
+    ``optimizer``: ``"lbfgs"`` (the paper; strong-Wolfe line search, ``history_size`` stored
+    pairs, 100 by default) or ``"adam"``
     (learning rate 0.02 per iteration in 0..1 pixel units unless given). ``callback(iteration,
     image, losses)`` and snapshots (``snapshot_dir/iter_00010.png`` every ``snapshot_every``
     iterations) see every iterate. Ctrl-C ends the run early and returns the last good image
@@ -115,6 +117,8 @@ def synthesize(
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if iterations < 0:
         raise ValueError(f"iterations must be >= 0, got {iterations}")
+    if history_size < 1:
+        raise ValueError(f"history_size must be >= 1, got {history_size}")
     if snapshot_every and snapshot_dir is None:
         raise ValueError("snapshot_every needs a snapshot_dir to write into")
     device = next(objective.model.parameters()).device
@@ -129,7 +133,7 @@ def synthesize(
             # step() starts with free.
             return torch.optim.LBFGS(
                 [pixels], lr=(learning_rate or 1.0) * step_scale, max_iter=1, max_eval=25,
-                history_size=100, tolerance_grad=0.0, tolerance_change=0.0,
+                history_size=history_size, tolerance_grad=0.0, tolerance_change=0.0,
                 line_search_fn="strong_wolfe",
             )
         return torch.optim.Adam([pixels], lr=(learning_rate or 0.02) * step_scale)
