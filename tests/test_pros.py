@@ -85,3 +85,8 @@ def test_style_layer_variants_keep_the_total_weight(context):
     assert sum(uniform.values()) == pytest.approx(expected)
     assert len(set(uniform.values())) == 1
     assert variants["pre-ReLU (conv*)"]["style_layers"][0] == "conv1_1"
+
+
+def test_every_profile_has_a_random_filter_model():
+    # `make figures PROFILE=quick` once stopped in notebook 07 with KeyError: 'quick'.
+    assert set(recipes.RANDOM_FILTERS) == set(recipes.PROFILES)

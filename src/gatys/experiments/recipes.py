@@ -135,6 +135,7 @@ RANDOM_TEXTURE_LAYERS = STYLE_LAYERS
 RANDOM_FILTERS = {
     "paper": ((3, 5, 7, 11, 15, 23, 37, 55), 128),
     "cpu": ((3, 5, 7, 11, 15, 23), 32),
+    "quick": ((3, 5, 7, 11, 15), 16),
     "smoke": ((3, 5, 7), 8),
 }
 
