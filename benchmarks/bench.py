@@ -492,18 +492,20 @@ def main() -> None:
     print(f"network: {source}; layers {', '.join(layers)}")
     peak, matmul_n = matmul_gflops(device, args.repeats)
     print(f"compute limit: {peak:.0f} GFLOP/s (float32 {matmul_n}x{matmul_n} matrix multiply)")
-    if args.sizes:
+    floors = {size: floor(model, size, layers, args.repeats, args.iterations, device)
+              for size in args.sizes}
+    if floors:
         print()
-        print_floor([floor(model, size, layers, args.repeats, args.iterations, device)
-                     for size in args.sizes])
+        print_floor(list(floors.values()))
     if args.tutorial_sizes:
         print()
         print(f"{'size':>6} {'bare fwd+bwd':>13} {'GFLOP/s':>8} {'of limit':>8} "
               f"{'tutorial s/evaluation':>22} {'÷ ours s/iteration':>19}")
     for size in args.tutorial_sizes:
-        bare = bare_pass_seconds(model, size, layers, args.repeats, device)
+        measured = floors.get(size) or floor(model, size, layers, args.repeats, args.iterations,
+                                             device)  # the same pass and iteration, timed once
+        bare, iteration = measured["bare"], measured["iteration"]
         gflops = bare_pass_flops(model, size, layers, device) / bare / 1e9
-        iteration, _ = iteration_seconds(model, size, args.iterations, device)
         tutorial = tutorial_seconds(model, size, layers, args.iterations, device)
         print(f"{size:>4}px {bare:>11.3f} s {gflops:>8.0f} {gflops / peak:>8.0%} "
               f"{tutorial:>20.3f} s {tutorial / iteration:>19.2f}", flush=True)
