@@ -46,6 +46,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from gatys.io.errors import GatysError, WeightsError
 from gatys.io.data import image_path, load_paper_image
+from gatys.io.images import save_image
 from gatys.io.memory import estimate_bytes
 from gatys.core.normalisation import normalised_vgg
 from gatys.controls.pyramid import seconds_to_reach
@@ -329,16 +330,62 @@ def parse_route(text: str) -> tuple[list[tuple[int, int]], int | None]:
     return levels + [(int(final), 0)], int(history) if history else None
 
 
-def run_route(text: str, content, style, model, target: float, cap: int,
-              time_limit: float) -> dict:
-    """A route from the paper's white-noise start: each coarse level runs its iterations, each
-    finer one starts from the previous result upsampled; the final level runs until the total
-    loss reaches ``target``, for at most ``cap`` iterations and until the whole route has taken
-    ``time_limit`` seconds (a route slower than the reference is of no use). Seconds count every
-    level."""
-    levels, history = parse_route(text)
+def _quality_problem(size: int, device_name: str | None):
+    """The time-to-quality objective at ``size``: the network (normalised over the two images at
+    that size), Neckarfront and Starry Night."""
+    device = resolve_device(device_name)
+    try:
+        model = load_vgg(device=device)
+    except WeightsError:
+        model = load_vgg(f"{parse_model().arch}-random", device=device)
+    content = load_paper_image("tubingen", size=size)
+    style = load_paper_image("starry_night", size=size)
+    return normalised_vgg(model, [content, style]), content, style, device
+
+
+def _finish_row(row: dict, image, content, device, images_dir: str | None) -> dict:
+    """Add the look measures of ``image`` and this process's peak memory to ``row``; save the
+    image to ``images_dir`` (if given) so that it can be looked at."""
+    if images_dir:
+        name = row.get("name") or row["route"].replace(",", "_").replace(":", "x").replace("/", "-")
+        row["image"] = str(save_image(image, Path(images_dir) / f"{name}.png"))
+    measures = look(image, content)
+    row.update(moved=measures.moved, scene=measures.scene, noise=measures.noise_ratio,
+               look=bool(measures.passes()))
+    row["peak"] = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_rss()
+    row["peak kind"] = "max allocated" if device.type == "cuda" else "RSS"
+    return row
+
+
+def reference_child(size: int, iterations: int, device_name: str | None,
+                    images_dir: str | None) -> None:
+    """Run in a fresh process: ``iterations`` single-scale iterations from the paper's white-noise
+    start; print its row, with its loss history, as JSON."""
+    model, content, style, device = _quality_problem(size, device_name)
+    result = style_transfer(content, style, model=model, size=None, iterations=iterations,
+                            progress=False)
+    seconds = result.history.seconds
+    row = {"route": f"{size} single scale, {iterations} iterations (the target)",
+           "name": f"{size}-reference",
+           "reached": seconds[-1], "seconds": seconds[-1], "iterations": result.iterations,
+           "loss": result.final_losses["total"], "start loss": result.history.losses[0]["total"],
+           "history": [[s, losses["total"]] for s, losses in zip(seconds,
+                                                                 result.history.losses)]}
+    if len(seconds) > 150:  # per-iteration cost once L-BFGS's history of 100 is full
+        row["full-history iteration"] = (seconds[-1] - seconds[120]) / (len(seconds) - 121)
+    print(json.dumps(_finish_row(row, result.image, content, device, images_dir)))
+
+
+def route_child(size: int, route: str, target: float, cap: int, time_limit: float,
+                device_name: str | None, images_dir: str | None) -> None:
+    """Run in a fresh process: ``route`` from the paper's white-noise start, each coarse level its
+    iterations, each finer one from the previous result upsampled; the final level until the
+    total loss reaches ``target``, for at most ``cap`` iterations and until the whole route has
+    taken ``time_limit`` seconds. Seconds count every level. Print its row as JSON."""
+    model, content, style, device = _quality_problem(size, device_name)
+    levels, history = parse_route(route)
     options = {"history_size": history} if history else {}
-    start, spent, last = "noise", 0.0, None
+    start, spent = "noise", 0.0
     began = time.perf_counter()
     for index, (level_size, iterations) in enumerate(levels):
         final = index == len(levels) - 1
@@ -348,101 +395,94 @@ def run_route(text: str, content, style, model, target: float, cap: int,
             callback=_stop_at(target, began + time_limit) if final else None, **options)
         if final:
             reach = seconds_to_reach(result.history, target)
-            last = {"route": text, "reached": None if reach is None else spent + reach,
-                    "seconds": spent + result.history.seconds[-1],
-                    "iterations": result.iterations, "loss": result.final_losses["total"],
-                    "image": result.image}
+            row = {"route": route, "reached": None if reach is None else spent + reach,
+                   "seconds": spent + result.history.seconds[-1],
+                   "iterations": result.iterations, "loss": result.final_losses["total"],
+                   "start loss": result.history.losses[0]["total"]}
         spent += result.history.seconds[-1]
         start = result.image
-    return last
+    print(json.dumps(_finish_row(row, result.image, content, device, images_dir)))
 
 
-def time_to_quality(model, size: int, iterations: int, routes: list[str], cap: int,
-                    data_ok: bool, time_share: float = 1.0) -> list[dict]:
+def _child_row(arguments: list[str]) -> dict:
+    """Run this script with ``arguments`` in a fresh process and return the JSON row it prints."""
+    done = subprocess.run([sys.executable, __file__, *arguments], capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def time_to_quality(size: int, iterations: int, routes: list[str], time_share: float,
+                    device_name: str | None, images_dir: str | None = None) -> list[dict]:
     """Time to quality at ``size``: every route against the loss that ``iterations`` single-scale
     L-BFGS iterations reach from the paper's white-noise start (the target), on one objective
-    (Neckarfront × Starry Night, the defaults, the network normalised over the two images at
-    ``size``), with the look measures of each route's final image. A route stops when it has
-    taken ``time_share`` of the reference's seconds."""
-    if not data_ok:
+    (Neckarfront × Starry Night, the defaults), each in a fresh process so that its peak memory
+    is its own, with the look measures of each final image. A route stops at the target or when
+    it has taken ``time_share`` of the reference's seconds. Rows are printed as they finish."""
+    try:
+        image_path("tubingen"), image_path("starry_night")
+    except GatysError:
         print("time to quality: skipped, the paper's images are not available "
               "(set GATYS_DATA or run `make data`)")
         return []
-    content = load_paper_image("tubingen", size=size)
-    style = load_paper_image("starry_night", size=size)
-    model = normalised_vgg(model, [content, style])
-    reference = style_transfer(content, style, model=model, size=None, iterations=iterations,
-                               progress=False)
-    target = reference.final_losses["total"]
-    rows = [{"route": f"{size} single scale, {iterations} iterations (the target)",
-             "reached": reference.history.seconds[-1], "seconds": reference.history.seconds[-1],
-             "iterations": reference.iterations, "loss": target, "image": reference.image}]
-    steady = reference.history.seconds
-    if len(steady) > 150:  # per-iteration cost once L-BFGS's history of 100 is full
-        rows[0]["full-history iteration"] = (steady[-1] - steady[120]) / (len(steady) - 121)
-    for route in routes:
-        row = run_route(route, content, style, model, target, cap,
-                        time_limit=time_share * rows[0]["seconds"])
-        # The single-scale run at the same wall time: a route that misses the target may still
-        # be ahead of it.
-        row["single at that time"] = next(
-            (losses["total"] for seconds, losses in zip(reversed(reference.history.seconds),
-                                                        reversed(reference.history.losses))
-             if seconds <= row["seconds"]), reference.history.losses[0]["total"])
-        rows.append(row)
+    device = ["--device", device_name] if device_name else []
+    device += ["--images", images_dir] if images_dir else []
+    reference = _child_row(["--reference-child", str(size), "--quality-iterations",
+                            str(iterations), *device])
+    if "error" in reference:
+        print(f"time to quality at {size} px: the reference failed: {reference['error']}")
+        return []
+    target, limit = reference["loss"], time_share * reference["seconds"]
     print(f"time to quality at {size} px: Neckarfront × Starry Night, the defaults (α/β "
           f"{defaults.RATIO:g}, {defaults.CONVENTION}, white-noise start), target = the loss of "
           f"{iterations} single-scale iterations, {target:.4g}; a route stops at the target or "
-          f"after {time_share:g} of the reference's time")
+          f"after {time_share:g} of the reference's time ({limit:.0f} s); each in a fresh process")
     print(f"  {'route':<44} {'to the target':>14} {'of the reference':>16} {'iterations':>10} "
-          f"{'loss ÷ target':>13} {'single scale then':>17} {'moved':>6} {'scene':>6} "
-          f"{'noise×':>6}  look")
-    reference_seconds = rows[0]["seconds"]
-    for row in rows:
-        measures = look(row["image"], content)
-        row.update(moved=measures.moved, scene=measures.scene, noise=measures.noise_ratio,
-                   look=measures.passes())
-        reached = "not reached" if row["reached"] is None else f"{row['reached']:.0f} s"
-        share = "" if row["reached"] is None else f"{row['reached'] / reference_seconds:.2f}"
-        then = row.get("single at that time")
-        then = "" if then is None else f"{then / target:.3f}"
-        print(f"  {row['route']:<44} {reached:>14} {share:>16} {row['iterations']:>10} "
-              f"{row['loss'] / target:>13.3f} {then:>17} {measures.moved:>6.3f} "
-              f"{measures.scene:>6.3f} {measures.noise_ratio:>6.2f}  "
-              f"{'yes' if row['look'] else 'no'}", flush=True)
-    if "full-history iteration" in rows[0]:
+          f"{'loss ÷ target':>13} {'single scale then':>17} {'last level from':>15} "
+          f"{'moved':>6} {'scene':>6} {'noise×':>6} {'look':>4} {'peak':>9}")
+    rows = [reference]
+    _print_quality_row(reference, reference)
+    for route in routes:
+        row = _child_row(["--route-child", str(size), "--route", route, "--target", repr(target),
+                          "--time-limit", repr(limit), "--quality-iterations", str(iterations),
+                          *device])
+        if "error" in row:
+            print(f"  {route:<44} failed: {row['error']}", flush=True)
+            continue
+        # The single-scale run's loss at the route's wall time: a route that misses the target
+        # may still be ahead of it.
+        row["single at that time"] = next(
+            (loss for seconds, loss in reversed(reference["history"]) if seconds <= row["seconds"]),
+            reference["history"][0][1])
+        _print_quality_row(row, reference)
+        rows.append(row)
+    if "full-history iteration" in reference:
         print(f"  single-scale iteration with a full history (iterations 120 to {iterations}): "
-              f"{rows[0]['full-history iteration']:.3f} s")
+              f"{reference['full-history iteration']:.3f} s")
     return rows
 
 
-# Routes to the target per final size (see parse_route): coarse-to-fine pyramids whose coarse
-# budgets are the ones compared here, and the single scale with a shorter L-BFGS history.
+def _print_quality_row(row: dict, reference: dict) -> None:
+    target = reference["loss"]
+    reached = "not reached" if row["reached"] is None else f"{row['reached']:.0f} s"
+    share = "" if row["reached"] is None else f"{row['reached'] / reference['seconds']:.2f}"
+    then = row.get("single at that time")
+    then = "" if then is None else f"{then / target:.3f}"
+    print(f"  {row['route']:<44} {reached:>14} {share:>16} {row['iterations']:>10} "
+          f"{row['loss'] / target:>13.3f} {then:>17} {row['start loss'] / target:>15.2f} "
+          f"{row['moved']:>6.3f} {row['scene']:>6.3f} {row['noise']:>6.2f} "
+          f"{'yes' if row['look'] else 'no':>4} {row['peak'] / 2**30:>5.2f} GiB", flush=True)
+
+
+# Routes to the target per final size (see parse_route): the single scale itself, stopped at the
+# target or the time limit (its look at that time), a coarse-to-fine pyramid (the best of those
+# the 2026-11-23 run compared at 512 px), and the single scale with a shorter L-BFGS history
+# (at 1024 px the history of 100 does not fit the 4 GiB goal).
 ROUTES = {
-    512: ["256:100,512", "256:200,512", "128:200,256:100,512", "512/h20"],
-    1024: ["512:100,1024", "256:200,512:100,1024"],
+    512: ["512", "128:200,256:100,512", "512/h20"],
+    1024: ["256:200,512:100,1024/h20", "1024/h20"],
 }
-
-
-def quality_child(size: int, iterations: int, routes: list[str], cap: int,
-                  device_name: str | None, time_share: float) -> None:
-    """Run in a fresh process: time to quality at ``size``, then its peak memory as JSON."""
-    device = resolve_device(device_name)
-    try:
-        model = load_vgg(device=device)
-    except WeightsError:
-        model = load_vgg(f"{parse_model().arch}-random", device=device)
-    try:
-        image_path("tubingen"), image_path("starry_night")
-        data_ok = True
-    except GatysError:
-        data_ok = False
-    rows = time_to_quality(model, size, iterations, routes, cap, data_ok, time_share)
-    peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_rss()
-    kind = "max allocated" if device.type == "cuda" else "RSS"
-    if rows:
-        print(f"  peak memory of this process (reference with a full history, then every route): "
-              f"{peak / 2**30:.2f} GiB ({kind})", flush=True)
 
 
 def main() -> None:
@@ -466,17 +506,26 @@ def main() -> None:
     parser.add_argument("--route-time-share", type=float, default=1.0,
                         help="a route stops after this share of the reference's time "
                              "(default 1: a route slower than the reference is of no use)")
+    parser.add_argument("--images", default="build/bench",
+                        help="folder for each time-to-quality route's final image ('' skips)")
     parser.add_argument("--variants-size", type=int, default=256,
                         help="size of the speed-up comparison (0 skips it)")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--quality-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--route-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--route", help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         peak_memory_child(args.memory_child, args.iterations, args.device)
         return
-    if args.quality_child:
-        quality_child(args.quality_child, args.quality_iterations, args.routes or [],
-                      args.quality_iterations, args.device, args.route_time_share)
+    if args.reference_child:
+        reference_child(args.reference_child, args.quality_iterations, args.device, args.images)
+        return
+    if args.route_child:
+        route_child(args.route_child, args.route, args.target, args.quality_iterations,
+                    args.time_limit, args.device, args.images)
         return
 
     device = resolve_device(args.device)
@@ -513,13 +562,9 @@ def main() -> None:
         print()
         routes = [route for route in (args.routes or ROUTES.get(size, []))
                   if parse_route(route)[0][-1][0] == size]
-        command = [sys.executable, __file__, "--quality-child", str(size),
-                   "--quality-iterations", str(args.quality_iterations),
-                   "--route-time-share", str(args.route_time_share), "--routes", *routes]
-        if args.device:
-            command += ["--device", args.device]
         sys.stdout.flush()
-        subprocess.run(command, check=False)  # its table goes straight to our output
+        time_to_quality(size, args.quality_iterations, routes, args.route_time_share,
+                        args.device, args.images)
     if args.variants_size:
         print()
         variants(model, args.variants_size, layers, args.repeats, device)
