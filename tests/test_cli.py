@@ -113,7 +113,8 @@ def test_bad_settings_exit_2_and_write_nothing(inputs, capsys, extra, message):
 
 
 @pytest.mark.parametrize("flag, value", [("--size", "0"), ("--size", "-3"), ("--iterations", "0"),
-                                         ("--ratio", "0"), ("--ratio", "nan"), ("--ratio", "-1")])
+                                         ("--ratio", "0"), ("--ratio", "nan"), ("--ratio", "-1"),
+                                         ("--history-size", "0")])
 def test_bad_numbers_are_rejected_by_the_parser(inputs, capsys, flag, value):
     folder, content, style = inputs
     with pytest.raises(SystemExit) as info:
@@ -310,3 +311,19 @@ def test_the_command_line_needs_neither_matplotlib_nor_scikit_image():
             "print(sorted(m for m in ('matplotlib', 'skimage') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_history_size_reaches_the_optimiser(inputs):
+    """L-BFGS with one stored pair takes other steps than with the default 100 once it has two;
+    the default is what --history-size 100 gives."""
+    folder, content, style = inputs
+
+    def run(name, *extra):
+        out = folder / f"{name}.png"
+        assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "32",
+                     "--iterations", "6", "-q", *extra]) == 0
+        return load_image(out)
+
+    default = run("default")
+    assert torch.equal(default, run("hundred", "--history-size", "100"))
+    assert not torch.equal(default, run("one", "--history-size", "1"))

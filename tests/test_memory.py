@@ -40,3 +40,28 @@ def test_synthesize_checks_before_computing_anything(vgg16_random, monkeypatch):
     with pytest.raises(ResourceError):
         synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=3, progress=False)
     assert calls == []
+
+
+def test_a_shorter_history_is_counted_and_lets_a_run_fit(vgg16_random, monkeypatch):
+    """Each L-BFGS pair is two image-sized float vectors; a run that does not fit with the
+    default history of 100 fits with 20 where the freed pairs make the difference."""
+    full = estimate_bytes(vgg16_random, LAYERS, 512, 512)
+    short = estimate_bytes(vgg16_random, LAYERS, 512, 512, lbfgs_history=20)
+    assert full - short == 2 * 80 * 3 * 512 * 512 * 4
+    monkeypatch.setattr(memory, "available_bytes", lambda device: (short + full) / 2 / 0.9)
+    with pytest.raises(ResourceError, match="--history-size"):
+        check_fits(vgg16_random, LAYERS, 512, 512)
+    assert check_fits(vgg16_random, LAYERS, 512, 512, lbfgs_history=20) == short
+
+
+def test_synthesize_checks_memory_with_its_own_history(vgg16_random, monkeypatch):
+    layers = ["relu1_1"]
+    full = estimate_bytes(vgg16_random, layers, 32, 32)
+    short = estimate_bytes(vgg16_random, layers, 32, 32, lbfgs_history=20)
+    monkeypatch.setattr(memory, "available_bytes", lambda device: (short + full) / 2 / 0.9)
+    objective = make_objective(vgg16_random, content=synthetic_image(32, 32), content_layers=layers)
+    with pytest.raises(ResourceError):
+        synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=2, progress=False)
+    result = synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=2, progress=False,
+                        history_size=20)
+    assert result.iterations == 2

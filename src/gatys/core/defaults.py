@@ -6,6 +6,8 @@
 - How α/β is read: the authors' released code (:data:`gatys.core.objective.LOSS_CONVENTIONS`),
   chosen and shown in notebooks/06_alpha_beta_calibration.ipynb.
 - The start: the paper's white noise, with the amplitude of the authors' code.
+- The optimiser: L-BFGS keeping 100 (step, gradient-change) pairs, as the authors' code does
+  (torch7's optim.lbfgs, nCorrection 100).
 """
 
 CONTENT_LAYERS = ("relu4_2",)
@@ -17,3 +19,5 @@ CONVENTION = "gatys-code"
 RATIO = 1e-3
 # The paper's start: white noise as the authors' code draws it (gatys.core.start.white_noise).
 INIT = "noise"
+# L-BFGS's history: pairs of image-sized vectors kept (memory: 2 × this × the image's floats).
+HISTORY_SIZE = 100

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import torch
 
+from gatys.core import defaults
 from gatys.core.objective import LossTerms, Objective
 from gatys.io.images import save_image
 from gatys.io.memory import check_fits
@@ -100,12 +101,12 @@ def synthesize(
     snapshot_dir: str | Path | None = None,
     progress: bool = True,
     description: str = "synthesis",
-    history_size: int = 100,
+    history_size: int = defaults.HISTORY_SIZE,
 ) -> SynthesisResult:
     """Minimise ``objective`` over the pixels of ``init`` (B, 3, H, W) for ``iterations`` steps.
 
     ``optimizer``: ``"lbfgs"`` (the paper; strong-Wolfe line search, ``history_size`` stored
-    pairs, 100 by default) or ``"adam"``
+    pairs, :data:`~gatys.core.defaults.HISTORY_SIZE` by default) or ``"adam"``
     (learning rate 0.02 per iteration in 0..1 pixel units unless given). ``callback(iteration,
     image, losses)`` and snapshots (``snapshot_dir/iter_00010.png`` every ``snapshot_every``
     iterations) see every iterate. Ctrl-C ends the run early and returns the last good image
@@ -122,7 +123,8 @@ def synthesize(
     if snapshot_every and snapshot_dir is None:
         raise ValueError("snapshot_every needs a snapshot_dir to write into")
     device = next(objective.model.parameters()).device
-    check_fits(objective.model, objective.layers, init.shape[-2], init.shape[-1], init.shape[0])
+    check_fits(objective.model, objective.layers, init.shape[-2], init.shape[-1], init.shape[0],
+               lbfgs_history=history_size if optimizer == "lbfgs" else 0)
     pixels = init.detach().to(device=device, dtype=torch.float32).clone().requires_grad_(True)
     evaluator = _Evaluator(objective, pixels)
 

@@ -15,6 +15,7 @@ import psutil
 import torch
 from torch import nn
 
+from gatys.core import defaults
 from gatys.io.errors import GatysError
 from gatys.core.vgg import VGGFeatures
 
@@ -26,7 +27,7 @@ class ResourceError(GatysError, MemoryError):
 
 
 def estimate_bytes(model: VGGFeatures, layers: Sequence[str], height: int, width: int,
-                   batch: int = 1, lbfgs_history: int = 100) -> int:
+                   batch: int = 1, lbfgs_history: int = defaults.HISTORY_SIZE) -> int:
     """Approximate peak bytes of a synthesis of a ``height`` × ``width`` image up to ``layers``."""
     if hasattr(model, "activation_elements"):  # a feature model that is not VGG counts its own
         activations = model.activation_elements(layers, height, width)
@@ -63,20 +64,22 @@ def available_bytes(device: torch.device) -> int | None:
 
 
 def check_fits(model: VGGFeatures, layers: Sequence[str], height: int, width: int,
-               batch: int = 1) -> int:
+               batch: int = 1, lbfgs_history: int = defaults.HISTORY_SIZE) -> int:
     """Raise :class:`ResourceError` with the estimate and a size that fits; return the estimate."""
     device = next(model.parameters()).device
-    needed = estimate_bytes(model, layers, height, width, batch)
+    needed = estimate_bytes(model, layers, height, width, batch, lbfgs_history)
     free = available_bytes(device)
     if free is None or needed <= 0.9 * free:
         return needed
     long_side = max(height, width)
     fitting = long_side
     while fitting > 16 and estimate_bytes(model, layers, height * fitting // long_side,
-                                          width * fitting // long_side, batch) > 0.9 * free:
+                                          width * fitting // long_side, batch,
+                                          lbfgs_history) > 0.9 * free:
         fitting = int(fitting * 0.9)
     raise ResourceError(
         f"a {width}×{height} px synthesis needs about {needed / 2**30:.1f} GiB on {device}, but "
         f"only {free / 2**30:.1f} GiB are free; use a long side of at most {fitting} px "
-        f"(--size {fitting}), or a device with more memory"
+        f"(--size {fitting}), a shorter L-BFGS history (--history-size), or a device with more "
+        f"memory"
     )

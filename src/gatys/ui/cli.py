@@ -196,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
                               help="optimiser iterations (default: 500, as in the paper)")
     optimisation.add_argument("--learning-rate", type=_positive_float, metavar="LR",
                               help="step size (default: 1 for lbfgs, 0.02 for adam)")
+    optimisation.add_argument("--history-size", type=_positive_int,
+                              default=defaults.HISTORY_SIZE, metavar="N",
+                              help=f"(step, gradient) pairs L-BFGS keeps (default: "
+                                   f"{defaults.HISTORY_SIZE}, as the authors' code); each pair "
+                                   f"holds two image-sized vectors, so 20 keeps 160 fewer: "
+                                   f"0.47 GiB less at 512x512 px, 1.9 GiB at 1024x1024")
     optimisation.add_argument("--coarse-to-fine", type=_positive_int, metavar="PX",
                               help="optimise first at a long side of at least PX (--size "
                                    "halved while it stays >= PX), then at twice that, up to "
@@ -264,6 +270,7 @@ def run_transfer(args: argparse.Namespace) -> int:
         content_layers=args.content_layers, style_layers=args.style_layers,
         style_blend=args.style_weights, convention=args.convention, init=args.init,
         seed=args.seed or 0, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        history_size=args.history_size,
         progress=False, callback=run_log,
         snapshot_every=args.snapshot_every if args.snapshots else 0,
         snapshot_dir=args.snapshots, preserve_colour=args.preserve_colour,

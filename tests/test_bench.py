@@ -1,0 +1,45 @@
+"""The benchmark's own logic: route parsing, the stop rule, the peak-memory reading."""
+
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import bench  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "levels", "history"), [
+    ("512", [(512, 0)], None),
+    ("512/h20", [(512, 0)], 20),
+    ("256:200,512", [(256, 200), (512, 0)], None),
+    ("256:200,512:100,1024/h20", [(256, 200), (512, 100), (1024, 0)], 20),
+])
+def test_parse_route(text, levels, history):
+    assert bench.parse_route(text) == (levels, history)
+
+
+@pytest.mark.parametrize("text", ["256:x,512", "256,512:"])
+def test_bad_route_is_refused(text):
+    with pytest.raises(ValueError):
+        bench.parse_route(text)
+
+
+def test_stop_rule_ends_at_the_target_or_the_deadline():
+    image = torch.zeros(1, 3, 4, 4)
+    at_target = bench._stop_at(1.0)
+    at_target(1, image, {"total": 1.5})  # above the target: goes on
+    with pytest.raises(KeyboardInterrupt):
+        at_target(2, image, {"total": 1.0})
+    late = bench._stop_at(0.0, deadline=time.perf_counter() - 1)
+    with pytest.raises(KeyboardInterrupt):
+        late(1, image, {"total": 5.0})
+
+
+def test_peak_memory_is_at_least_what_the_process_holds_now():
+    held = torch.ones(64 * 2**20 // 4)  # 64 MiB, touched
+    assert bench.peak_rss() >= psutil.Process().memory_info().rss
+    del held
