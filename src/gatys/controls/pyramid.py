@@ -87,7 +87,8 @@ def coarse_to_fine(
         final = as_image(content_image, size=size)
         layers = [*transfer_options.get("content_layers", defaults.CONTENT_LAYERS),
                   *transfer_options.get("style_layers", defaults.STYLE_LAYERS)]
-        check_fits(model, layers, final.shape[-2], final.shape[-1])
+        check_fits(model, layers, final.shape[-2], final.shape[-1],
+                   lbfgs_history=transfer_options.get("history_size", defaults.HISTORY_SIZE))
     start = init
     results: list[SynthesisResult] = []
     levels: list[dict] = []
