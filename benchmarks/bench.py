@@ -141,6 +141,15 @@ def tutorial_seconds(model, size: int, layers, evaluations: int, device) -> floa
         evaluations, lambda: synchronize(device))
 
 
+def network(device: torch.device):
+    """The network the settings name; without its weights, random ones of the same architecture
+    (timing does not depend on the weights' values)."""
+    try:
+        return load_vgg(device=device)
+    except WeightsError:
+        return load_vgg(f"{parse_model().arch}-random", device=device)
+
+
 def peak_rss() -> int:
     """This process's peak resident set size in bytes.
 
@@ -160,10 +169,7 @@ def peak_rss() -> int:
 def peak_memory_child(size: int, iterations: int, device_name: str | None) -> None:
     """Run in a fresh process: a transfer at ``size``, then print the peak memory as JSON."""
     device = resolve_device(device_name)
-    try:
-        model = load_vgg(device=device)
-    except WeightsError:
-        model = load_vgg(f"{parse_model().arch}-random", device=device)
+    model = network(device)
     content = uniform_noise((1, 3, size, size), seed=1)
     style = uniform_noise((1, 3, size, size), seed=2)
     baseline = psutil.Process().memory_info().rss if device.type != "cuda" else 0
@@ -223,6 +229,7 @@ def variants(model, size: int, layers, repeats: int, device) -> None:
     model.use_memory_format(torch.channels_last)
     rows.append(("batch of 4, per image",
                  _median_seconds(pass_of(model, batch=4), repeats, device) / 4))
+
     def autocast(step):
         def under_autocast():
             with torch.autocast(device.type, dtype=torch.bfloat16):
@@ -342,10 +349,7 @@ def _quality_problem(size: int, device_name: str | None):
     """The time-to-quality objective at ``size``: the network (normalised over the two images at
     that size), Neckarfront and Starry Night."""
     device = resolve_device(device_name)
-    try:
-        model = load_vgg(device=device)
-    except WeightsError:
-        model = load_vgg(f"{parse_model().arch}-random", device=device)
+    model = network(device)
     content = load_paper_image("tubingen", size=size)
     style = load_paper_image("starry_night", size=size)
     return normalised_vgg(model, [content, style]), content, style, device
@@ -537,13 +541,10 @@ def main() -> None:
         return
 
     device = resolve_device(args.device)
-    try:
-        model = load_vgg(device=device)
-        source = model.spec.description
-    except WeightsError:
-        arch = parse_model().arch
-        model = load_vgg(f"{arch}-random", device=device)
-        source = f"{model.spec.description} (no weights available; timing is the same)"
+    model = network(device)
+    source = model.spec.description
+    if model.spec.source == "random" and parse_model().source != "random":
+        source += " (no weights available; timing is the same)"
     layers = list(dict.fromkeys([*defaults.CONTENT_LAYERS, *defaults.STYLE_LAYERS]))
     print(f"machine: {describe_machine(device)}")
     print(f"network: {source}; layers {', '.join(layers)}")
