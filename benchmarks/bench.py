@@ -12,7 +12,8 @@
    time limit, coarse-to-fine pyramids, a shorter L-BFGS history) starts from the same noise and
    runs on the same objective until it reaches that loss or the time limit. The reference and
    each route run in a fresh process, so each peak memory is its own; each final image gets the
-   look measures (moved from the photo, scene kept, pixel noise) and is saved under --images.
+   look measures (texture ratios with a reference network, scene kept, pixel noise) and is
+   saved under --images.
 4. What else we tried on the bare pass (NCHW instead of the default channels-last, one thread,
    torch.compile, a batch of four panels in one pass), as ratios to the default pass measured
    beside it: kept only where the numbers say so.
@@ -355,15 +356,16 @@ def _quality_problem(size: int, device_name: str | None):
     return normalised_vgg(model, [content, style]), content, style, device
 
 
-def _finish_row(row: dict, image, content, device, images_dir: str | None) -> dict:
+def _finish_row(row: dict, image, content, style, device, images_dir: str | None) -> dict:
     """Add the look measures of ``image`` and this process's peak memory to ``row``; save the
     image to ``images_dir`` (if given) so that it can be looked at."""
     if images_dir:
         name = row.get("name") or row["route"].replace(",", "_").replace(":", "x").replace("/", "-")
         row["image"] = str(save_image(image, Path(images_dir) / f"{name}.png"))
-    measures = look(image, content)
-    row.update(moved=measures.moved, scene=measures.scene, noise=measures.noise_ratio,
-               look=bool(measures.passes()))
+    reference = load_vgg(network(device).spec, pooling="max", device=device)
+    measures = look(image, content, style, reference)
+    row.update(deep=measures.deep_texture, fine=measures.fine_texture, palette=measures.palette,
+               scene=measures.scene, noise=measures.noise_ratio, look=bool(measures.passes()))
     row["peak"] = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_rss()
     row["peak kind"] = "max allocated" if device.type == "cuda" else "RSS"
     return row
@@ -385,7 +387,7 @@ def reference_child(size: int, iterations: int, device_name: str | None,
                                                                  result.history.losses)]}
     if len(seconds) > 150:  # per-iteration cost once L-BFGS's history of 100 is full
         row["full-history iteration"] = (seconds[-1] - seconds[120]) / (len(seconds) - 121)
-    print(json.dumps(_finish_row(row, result.image, content, device, images_dir)))
+    print(json.dumps(_finish_row(row, result.image, content, style, device, images_dir)))
 
 
 def route_child(size: int, route: str, target: float, cap: int, time_limit: float,
@@ -413,7 +415,7 @@ def route_child(size: int, route: str, target: float, cap: int, time_limit: floa
                    "start loss": result.history.losses[0]["total"]}
         spent += result.history.seconds[-1]
         start = result.image
-    print(json.dumps(_finish_row(row, result.image, content, device, images_dir)))
+    print(json.dumps(_finish_row(row, result.image, content, style, device, images_dir)))
 
 
 def _child_row(arguments: list[str]) -> dict:
@@ -452,7 +454,7 @@ def time_to_quality(size: int, iterations: int, routes: list[str], time_share: f
           f"after {time_share:g} of the reference's time ({limit:.0f} s); each in a fresh process")
     print(f"  {'route':<44} {'to the target':>14} {'of the reference':>16} {'iterations':>10} "
           f"{'loss ÷ target':>13} {'single scale then':>17} {'last level from':>15} "
-          f"{'moved':>6} {'scene':>6} {'noise×':>6} {'look':>4} {'peak':>9}")
+          f"{'deep':>5} {'fine':>5} {'scene':>6} {'noise×':>6} {'look':>4} {'peak':>9}")
     rows = [reference]
     _print_quality_row(reference, reference)
     for route in routes:
@@ -483,7 +485,7 @@ def _print_quality_row(row: dict, reference: dict) -> None:
     then = "" if then is None else f"{then / target:.3f}"
     print(f"  {row['route']:<44} {reached:>14} {share:>16} {row['iterations']:>10} "
           f"{row['loss'] / target:>13.3f} {then:>17} {row['start loss'] / target:>15.2f} "
-          f"{row['moved']:>6.3f} {row['scene']:>6.3f} {row['noise']:>6.2f} "
+          f"{row['deep']:>5.2f} {row['fine']:>5.2f} {row['scene']:>6.3f} {row['noise']:>6.2f} "
           f"{'yes' if row['look'] else 'no':>4} {row['peak'] / 2**30:>5.2f} GiB", flush=True)
 
 

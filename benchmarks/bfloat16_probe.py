@@ -24,7 +24,7 @@ import torch
 from gatys.core import defaults
 from gatys.core.normalisation import normalised_vgg
 from gatys.core.transfer import make_objective, style_transfer
-from gatys.experiments.look import look
+from gatys.experiments.look import look, reference_network
 from gatys.io.data import load_paper_image
 from gatys.io.weights import load_vgg
 
@@ -68,10 +68,11 @@ def main() -> None:
                                 progress=False, callback=stop)
         with torch.no_grad():
             loss = float(scorer(result.image).total)
-        measures = look(result.image, content)
+        measures = look(result.image, content, style, reference_network())
         print(f"  {name:<18} {result.iterations:>4} iterations in {result.history.seconds[-1]:.0f} s; "
               f"float32 loss ÷ target {loss / args.target:.3f} (its own {result.final_losses['total'] / args.target:.3f}); "
-              f"moved {measures.moved:.3f}, scene {measures.scene:.3f}, noise {measures.noise_ratio:.2f}×, "
+              f"deep texture {measures.deep_texture:.2f}, relu1_1 {measures.fine_texture:.2f}, "
+              f"scene {measures.scene:.3f}, noise {measures.noise_ratio:.2f}×, "
               f"look {'yes' if measures.passes() else 'no'}", flush=True)
 
 

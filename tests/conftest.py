@@ -33,6 +33,16 @@ def vgg16_random() -> VGGFeatures:
 
 
 @pytest.fixture(scope="session")
+def vgg16_normalised(vgg16_random) -> VGGFeatures:
+    """``vgg16_random`` normalised over two synthetic images: the network the default recipe
+    (gatys-code-normalised) belongs to."""
+    from gatys.core.normalisation import channel_means, normalise
+
+    images = [synthetic_image(64, 64, seed=11), striped_image(64, 64)]
+    return normalise(vgg16_random, channel_means(vgg16_random, images))
+
+
+@pytest.fixture(scope="session")
 def vgg16_random_caffe() -> VGGFeatures:
     return VGGFeatures("vgg16", "avg", "caffe", random_state_dict("vgg16", seed=0))
 

@@ -90,6 +90,7 @@ def test_grid_browser_swaps_precomputed_panels(tmp_path):
     _assert_undistorted(browser.image)
     assert (browser.image.layout.width, browser.image.layout.height) == ("256px", "154px")
     first = browser.image.value
-    browser.ratio.value = 1e-5
+    browser.ratio.value = recipes.TRADEOFF_RATIOS[0]
     assert browser.image.value != first
-    assert bytes(browser.image.value) == tradeoff_panel_path(tmp_path, browser.layers.value, 1e-5).read_bytes()
+    assert bytes(browser.image.value) == tradeoff_panel_path(
+        tmp_path, browser.layers.value, recipes.TRADEOFF_RATIOS[0]).read_bytes()

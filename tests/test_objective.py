@@ -48,19 +48,19 @@ def test_style_strength_does_not_depend_on_the_style_images_size(vgg16_random, s
     assert other.item() == pytest.approx(reference.item(), rel=0.1)
 
 
-def test_the_objective_is_eq_5_and_7(vgg16_random):
+def test_the_objective_is_eq_5_and_7(vgg16_normalised):
     """One style at the result's size: L_style is losses.style_loss (eq. 5) with the
     convention's w_l, and L_total = α L_content + β L_style (eq. 7)."""
     content, style, x = synthetic_image(32, 32, 0), striped_image(32, 32), synthetic_image(32, 32, 5)
     layers = ["relu1_1", "relu2_1", "relu3_1"]
-    objective = make_objective(vgg16_random, content=content, styles=[style],
+    objective = make_objective(vgg16_normalised, content=content, styles=[style],
                                content_layers=["relu2_2"], style_layers=layers, ratio=0.01,
                                convention="paper")
     terms = objective(x)
-    features = vgg16_random(x, [*layers, "relu2_2"])
-    grams = {layer: losses.gram_matrix(f) for layer, f in vgg16_random(style, layers).items()}
+    features = vgg16_normalised(x, [*layers, "relu2_2"])
+    grams = {layer: losses.gram_matrix(f) for layer, f in vgg16_normalised(style, layers).items()}
     style_term = losses.style_loss(features, grams)  # w_l = 1/3, the paper's convention
-    content_term = losses.content_loss(features["relu2_2"], vgg16_random(content, ["relu2_2"])["relu2_2"])
+    content_term = losses.content_loss(features["relu2_2"], vgg16_normalised(content, ["relu2_2"])["relu2_2"])
     assert terms.style.item() == pytest.approx(style_term.item(), rel=1e-5)
     assert terms.content.item() == pytest.approx(content_term.item(), rel=1e-5)
     assert terms.total.item() == pytest.approx(0.01 * content_term.item() + style_term.item(), rel=1e-5)

@@ -1,6 +1,8 @@
 """The extension experiments' machinery: blends, cache keys, the yardstick, network variants."""
 
 import pytest
+
+from gatys.core.objective import LOSS_CONVENTIONS, resolve_convention
 import torch
 
 from gatys.experiments import recipes
@@ -80,10 +82,13 @@ def test_random_filter_contexts_differ_by_seed_and_follow_the_profile(context):
 
 def test_style_layer_variants_keep_the_total_weight(context):
     variants = pros.style_layer_variants(context)
-    uniform = variants["paper layers, uniform w_l"]["style_layer_weights"]
-    expected = sum(4.0 / context.model.channels(layer) ** 2 for layer in recipes.STYLE_LAYERS)
-    assert sum(uniform.values()) == pytest.approx(expected)
-    assert len(set(uniform.values())) == 1
+    assert variants["paper layers, uniform w_l"] == {}  # the recipe's own weights
+    recipe = LOSS_CONVENTIONS[resolve_convention(context.model)].style_layer_weights(
+        context.model, recipes.STYLE_LAYERS)
+    inverse_square = variants["paper layers, w_l ∝ 1/N_l²"]["style_layer_weights"]
+    assert sum(inverse_square.values()) == pytest.approx(sum(recipe.values()))
+    # relu1_1 (64 channels) weighs 64× relu5_1 (512): (512/64)².
+    assert inverse_square["relu1_1"] / inverse_square["relu5_1"] == pytest.approx(64.0)
     assert variants["pre-ReLU (conv*)"]["style_layers"][0] == "conv1_1"
 
 

@@ -3,8 +3,10 @@
 - Layers (arXiv Fig. 2): content at conv4_2, style at conv1_1 … conv5_1, taken after the ReLU as
   in the authors' code (so ``relu4_2`` for the paper's "conv4_2").
 - The network: average pooling, normalised so that each channel's mean activation is 1.
-- How α/β is read: the authors' released code (:data:`gatys.core.objective.LOSS_CONVENTIONS`),
-  chosen and shown in notebooks/06_alpha_beta_calibration.ipynb.
+- How α/β is read: the authors' released code for the network in use
+  (:data:`gatys.core.objective.LOSS_CONVENTIONS`: their normalised-network weights by default,
+  their original-network weights on an unnormalised network), calibrated in
+  notebooks/06_alpha_beta_calibration.ipynb.
 - The start: the paper's white noise, with the amplitude of the authors' code.
 - The optimiser: L-BFGS keeping 100 (step, gradient-change) pairs, as the authors' code does
   (torch7's optim.lbfgs, nCorrection 100).
@@ -14,9 +16,13 @@ CONTENT_LAYERS = ("relu4_2",)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 POOLING = "avg"
 NORMALISED = True
-CONVENTION = "gatys-code"
-# α/β: the paper's value for three of the five styles of Fig. 2, read under CONVENTION.
-RATIO = 1e-3
+CONVENTION = "gatys-code-normalised"
+# The recipe of the original (unnormalised) network, used when such a network is passed.
+ORIGINAL_CONVENTION = "gatys-code-original"
+# α/β under CONVENTION. The authors' weights make the paper's printed 1e-3; from the paper's
+# white-noise start at 256 px the same balance (the painting's motifs over the scene) appears at
+# 1e-1: the calibration of notebook 06 and benchmarks/recipe_probe.py (docs/conventions.md).
+RATIO = 1e-1
 # The paper's start: white noise as the authors' code draws it (gatys.core.start.white_noise).
 INIT = "noise"
 # L-BFGS's history: pairs of image-sized vectors kept (memory: 2 × this × the image's floats).

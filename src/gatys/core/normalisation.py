@@ -12,8 +12,15 @@ m_{l-1}[c] (undoing the previous layer's rescaling) and divide its output channe
 bias, by m_l[c]. A channel that never fires on the images (m ≈ 0) keeps its scale.
 
 Deviation from the paper, stated: the authors measured over ImageNet; we measure over the images
-at hand (the paper's six in the notebooks) with the pooling the run uses. The means are cached on
-disk, keyed by the weights, pooling, convention and images, so they are computed once.
+at hand (the paper's six in the notebooks, the photograph and the paintings on the command line)
+with the pooling the run uses. The means are cached on disk, keyed by the weights, pooling,
+convention and images, so they are computed once.
+
+A few images leave some channels nearly silent, and dividing by their tiny mean gives them a
+gain ImageNet's means never would (thousands of times the layer's median gain at relu5_1 over
+two images), which the uniform style weights then let dominate the objective. So a channel's
+scale is never taken below 1/:data:`GAIN_LIMIT` of its layer's median mean activation
+(:func:`channel_scales`); the probe that chose the limit is ``benchmarks/recipe_probe.py``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from gatys.core.vgg import VGGFeatures
 from gatys.io.settings import cache_dir
 
 DEAD_CHANNEL = 1e-8
+# A channel's gain is at most this many times its layer's median gain (see the module docstring).
+GAIN_LIMIT = 10.0
 
 
 def _relu_after(model: VGGFeatures) -> list[str]:
@@ -55,15 +64,27 @@ def channel_means(model: VGGFeatures, images: Sequence[torch.Tensor]) -> dict[st
     return {layer: (total / len(images)).float() for layer, total in totals.items()}
 
 
-def normalise(model: VGGFeatures, means: dict[str, torch.Tensor]) -> VGGFeatures:
-    """A copy of ``model`` whose every channel has mean activation 1 on the measured images."""
+def channel_scales(means: torch.Tensor, gain_limit: float | None = GAIN_LIMIT) -> torch.Tensor:
+    """The divisor of each channel of one layer: its mean activation m_c, but at least
+    median(m) / ``gain_limit`` (None: no limit); a dead channel (m < 1e-8) keeps its scale."""
+    dead = means < DEAD_CHANNEL
+    scale = means.clone()
+    if gain_limit is not None and not dead.all():
+        scale = scale.clamp_min(float(means[~dead].median()) / gain_limit)
+    scale[dead] = 1.0
+    return scale
+
+
+def normalise(model: VGGFeatures, means: dict[str, torch.Tensor],
+              gain_limit: float | None = GAIN_LIMIT) -> VGGFeatures:
+    """A copy of ``model`` whose every channel has mean activation 1 on the measured images
+    (channels whose gain would exceed ``gain_limit`` times the layer's median: less)."""
     normalised = copy.deepcopy(model)
     convs = [module for module in normalised.features if isinstance(module, nn.Conv2d)]
     previous = torch.ones(3)
     with torch.no_grad():
         for conv, layer in zip(convs, _relu_after(model)):
-            scale = means[layer].clone()
-            scale[scale < DEAD_CHANNEL] = 1.0
+            scale = channel_scales(means[layer], gain_limit)
             device = conv.weight.device
             conv.weight.mul_((previous.view(1, -1, 1, 1) / scale.view(-1, 1, 1, 1)).to(device))
             conv.bias.div_(scale.to(device))
@@ -85,6 +106,7 @@ def normalised_vgg(
     model: VGGFeatures,
     images: Sequence[torch.Tensor],
     cache: str | os.PathLike | None = None,
+    gain_limit: float | None = GAIN_LIMIT,
 ) -> VGGFeatures:
     """``model`` normalised over ``images``, with the channel means cached on disk."""
     path = cache_dir(cache) / "channel-means" / f"{fingerprint(model, images)}.pt"
@@ -100,4 +122,4 @@ def normalised_vgg(
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         torch.save(means, temp)
         os.replace(temp, path)
-    return normalise(model, means)
+    return normalise(model, means, gain_limit)

@@ -7,8 +7,9 @@
 
 The targets P^l and A^l are computed once from the content image p and the style image a. How
 α/β is read depends on the constants c (½ Σ or an MSE) and w_l (1/L or 4/N_l²): both are named
-together as a :class:`LossConvention` (``paper`` or ``gatys-code``, the authors' released code;
-the default is :data:`gatys.core.defaults.CONVENTION`).
+together as a :class:`LossConvention` with the network they belong to (the authors' released code
+has one set for the normalised network and one for the original; ``paper`` is the literal
+equations); the default is :data:`gatys.core.defaults.CONVENTION`.
 
 One deviation from the literal eq. 4, named: the style image may have another size than x (the
 project keeps each image's aspect ratio), so A^l is summed over M_s positions and G^l over M_l.
@@ -31,29 +32,72 @@ from gatys.io.errors import LayerError, SettingError
 
 @dataclass(frozen=True)
 class LossConvention:
-    """How to read α/β: the constants in front of the two terms, named.
+    """A recipe's loss constants, named, with the network they belong to.
 
-    ``paper``: the literal equations, L_content = ½ Σ (F − P)², w_l = 1/L.
-    ``gatys-code``: the authors' released code: content Σ (F − P)² / (N_l M_l) (an MSE), style
-    Σ_l (1/N_l²) · MSE(G/M, A/M) = Σ_l (4/N_l²) E_l; their "style weight 1e3" is α/β = 1e-3.
-    Unlike ``paper``, it does not grow with the image size (the content sum grows with M_l).
+    How α/β reads depends on the constants in front of the two terms: the content term's
+    reduction and factor c (eq. 1: ½ Σ, or a mean squared error) and the style layer weights w_l
+    (eq. 5). The authors' released code has two sets, one per network, and a constant borrowed
+    from one set means something else on the other network (a recipe is a whole):
+
+    ``gatys-code-normalised`` (the default): the paper's normalised network.
+        leongatys/NeuralImageSynthesis ``ExampleNotebooks/BasicStyleTransfer.ipynb``, model
+        ``norm_pad``: style weight 1e9/5 on every layer's ``GramMSE`` (MSE of G/M), content weight
+        1e6 on ``MSE`` (``LossLayers.lua``). So L_content = Σ (F − P)² / (N_l M_l),
+        L_style = Σ_l (1/L) · MSE(G/M, A/M) = Σ_l (4/L) E_l, and α/β = 1e6 / 1e9 = 1e-3, the
+        paper's value, with the paper's uniform w_l.
+    ``gatys-code-original``: the original (unnormalised) VGG.
+        The same notebook, model ``org_pad``, and leongatys/PytorchNeuralStyleTransfer: style
+        weight 1e3/N_l² on ``GramMSE``, content weight 1: L_style = Σ_l (1/N_l²) MSE(G/M) =
+        Σ_l (4/N_l²) E_l, α/β = 1e-3. On the normalised network, where every layer's G/M is of
+        order one, these weights let relu1_1 outweigh relu5_1 64 : 1: the finest layer wins.
+    ``paper``: the literal equations on the normalised network, L_content = ½ Σ (F − P)²,
+        w_l = 1/L on E_l; the content sum grows with the image, so α/β moves with the size.
     """
 
     name: str
-    content_reduction: str
-    content_factor: float
-    style_weighting: str  # "uniform" (1/L) or "inverse-square" (4/N_l²)
+    content_reduction: str  # "sum" (½ Σ) or "mean" (½ Σ / (N_l M_l))
+    content_factor: float  # c in front of each layer's content loss
+    style_weighting: str  # "uniform" (style_factor / L) or "inverse-square" (4 / N_l²)
+    style_factor: float  # with "uniform": 1 for E_l, 4 for MSE(G/M) = 4 E_l
+    normalised: bool  # the network the constants belong to
 
     def style_layer_weights(self, model: VGGFeatures, layers: Sequence[str]) -> dict[str, float]:
         if self.style_weighting == "uniform":
-            return {layer: 1.0 / len(layers) for layer in layers}
+            return {layer: self.style_factor / len(layers) for layer in layers}
         return {layer: 4.0 / model.channels(layer) ** 2 for layer in layers}
+
+    def check_network(self, model: VGGFeatures) -> None:
+        """Refuse a network these constants do not belong to, naming the fix."""
+        normalised = bool(getattr(model, "normalised", False))
+        if normalised == self.normalised:
+            return
+        matching = [name for name, rule in LOSS_CONVENTIONS.items()
+                    if rule.normalised == normalised]
+        network = "a normalised" if normalised else "an unnormalised (original)"
+        wanted = "normalised" if self.normalised else "original (unnormalised)"
+        raise SettingError(
+            f"the {self.name} loss weights belong to the {wanted} network, but the model is "
+            f"{network} network; choose the convention {' or '.join(matching)}, or "
+            f"{'normalise the network (gatys.normalised_vgg, --normalise)' if self.normalised else 'use the original network (--no-normalise)'}"
+        )
 
 
 LOSS_CONVENTIONS = {
-    "paper": LossConvention("paper", "sum", 1.0, "uniform"),
-    "gatys-code": LossConvention("gatys-code", "mean", 2.0, "inverse-square"),
+    "gatys-code-normalised": LossConvention("gatys-code-normalised", "mean", 2.0, "uniform", 4.0,
+                                            normalised=True),
+    "gatys-code-original": LossConvention("gatys-code-original", "mean", 2.0, "inverse-square",
+                                          1.0, normalised=False),
+    "paper": LossConvention("paper", "sum", 1.0, "uniform", 1.0, normalised=True),
 }
+
+
+def resolve_convention(model: VGGFeatures, name: str | None = None) -> str:
+    """The loss convention for ``model``: ``name`` if given (checked against the network when
+    the objective is built), else the recipe of that network, :data:`defaults.CONVENTION` for a
+    normalised network and :data:`defaults.ORIGINAL_CONVENTION` for the original one."""
+    if name is not None:
+        return name
+    return defaults.CONVENTION if getattr(model, "normalised", False) else defaults.ORIGINAL_CONVENTION
 
 
 def content_targets(
@@ -223,7 +267,7 @@ def make_objective(
     ratio: float = defaults.RATIO,
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
-    convention: str = defaults.CONVENTION,
+    convention: str | None = None,
     style_layers_per_style: Sequence[Sequence[str] | None] | None = None,
     masks: Sequence[torch.Tensor] | None = None,
     tv_weight: float = 0.0,
@@ -232,8 +276,9 @@ def make_objective(
 
     Without ``content`` it is L_style alone (α = 0); without ``styles``, L_content alone (β = 0).
     ``style_blend``: one weight per style image, normalised to sum to 1 (default: equal).
-    ``convention`` names how the ratio is read (:data:`LOSS_CONVENTIONS`); explicit
-    ``style_layer_weights`` replace the convention's w_l.
+    ``convention`` names how the ratio is read (:data:`LOSS_CONVENTIONS`; default: the recipe
+    of ``model``'s network, :func:`resolve_convention`); one that belongs to the other network is
+    refused. Explicit ``style_layer_weights`` replace the convention's w_l.
 
     Beyond the paper (Gatys et al. 2017): ``style_layers_per_style`` gives each style image its
     own layers (None in the list: ``style_layers``), e.g. one painting's fine scales (relu1_1,
@@ -242,11 +287,14 @@ def make_objective(
     :class:`~gatys.core.objective.Objective`); ``tv_weight`` adds λ_TV · TV(x)
     (:func:`~gatys.core.losses.total_variation`, not in the paper).
     """
+    convention = resolve_convention(model, convention)
     if convention not in LOSS_CONVENTIONS:
         raise SettingError(
             f"unknown loss convention {convention!r}; choose one of {', '.join(LOSS_CONVENTIONS)}"
         )
     rule = LOSS_CONVENTIONS[convention]
+    if styles:  # the style layer weights are what belongs to one network or the other
+        rule.check_network(model)
     device = next(model.parameters()).device
     content_layers = validate_layers(content_layers, model.arch) if content is not None else []
     style_layers = validate_layers(style_layers, model.arch) if styles else []

@@ -34,6 +34,9 @@ from gatys.io.progress import progress_bar
 
 OPTIMIZERS = ("lbfgs", "adam")
 MAX_RECOVERIES = 3  # restarts after a non-finite loss before the run stops
+# A step of zero is convergence only where the gradient has fallen this far below the start's;
+# above it the line search found no lower loss far from a minimum: the run stalled.
+CONVERGED_GRADIENT = 1e-3
 
 
 @dataclass
@@ -167,6 +170,7 @@ def synthesize(
     done = 0
     try:
         record(0, evaluator.evaluate().as_floats())
+        first_gradient = float(pixels.grad.norm())
         while done < iterations:
             try:
                 if optimizer == "lbfgs":
@@ -191,7 +195,7 @@ def synthesize(
                 opt = make_optimizer(step_scale)
                 continue
             if torch.equal(pixels.detach(), last_good):
-                stop_reason = f"converged after {done} iterations (the step became zero)"
+                stop_reason = _zero_step_reason(done, float(pixels.grad.norm()), first_gradient)
                 break
             last_good = pixels.detach().clone()
             done += 1
@@ -212,6 +216,19 @@ def synthesize(
         plural = "es" if recoveries > 1 else ""
         stop_reason += f" (recovered from {recoveries} non-finite loss{plural})"
     return SynthesisResult(last_good.clamp(0, 1).cpu(), history, stop_reason, done)
+
+
+def _zero_step_reason(done: int, gradient: float, first_gradient: float) -> str:
+    """Why a run whose step became zero stopped: converged, or stalled far from a minimum."""
+    fallen = gradient / max(first_gradient, torch.finfo(torch.float32).tiny)
+    if fallen <= CONVERGED_GRADIENT:
+        return (f"converged after {done} iterations (the step became zero; the gradient fell "
+                f"to {fallen:.1e} of the start's)")
+    reason = (f"stalled after {done} iterations: the line search found no lower loss while the "
+              f"gradient is still {fallen:.1e} of the start's; the image is not a minimum (try "
+              f"another seed, a lower learning rate or the adam optimizer)")
+    warnings.warn(reason, RuntimeWarning, stacklevel=3)
+    return reason
 
 
 class _Evaluator:

@@ -5,7 +5,9 @@ Each builds an :class:`~gatys.core.objective.Objective` from its images (:func:`
 picks a start (:mod:`gatys.core.start`; the paper's white noise by default) and runs
 :func:`~gatys.core.optimize.synthesize`. Defaults come from :mod:`gatys.core.defaults`: content at
 conv4_2, style at conv1_1 … conv5_1, both after the ReLU as in the authors' code, and α/β read
-as in the authors' code (``gatys-code``: w_l = 4/N_l², MSE terms).
+as in the authors' code for the normalised network (``gatys-code-normalised``: an MSE content
+term, w_l = 1/L on the MSE of G/M); the network passed must be the one those weights belong to
+(:meth:`~gatys.core.objective.LossConvention.check_network`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PIL import Image
 
 from gatys.controls import colour
 from gatys.core import defaults
+from gatys.core.normalisation import normalised_vgg
 from gatys.core.objective import LOSS_CONVENTIONS, check_positive, make_objective
 from gatys.core.optimize import SynthesisResult, synthesize
 from gatys.core.start import INITS, ImageLike, as_image, initial_image
@@ -42,7 +45,7 @@ def style_transfer(
     style_layers: Sequence[str] = defaults.STYLE_LAYERS,
     style_blend: Sequence[float] | None = None,
     style_layer_weights: dict[str, float] | None = None,
-    convention: str = defaults.CONVENTION,
+    convention: str | None = None,
     init: str | ImageLike = defaults.INIT,
     seed: int = 0,
     preserve_colour: str | None = None,
@@ -55,10 +58,12 @@ def style_transfer(
 
     ``size`` is the long side of the result in pixels (None keeps the content's size); each style
     image is resized so its long side is ``style_scale`` times the content's (the paper: the same
-    size). ``ratio`` is α/β, read under ``convention`` (default: the notebooks' choice,
-    :data:`gatys.core.defaults.CONVENTION`; ``"paper"`` for the literal equations). Pass a normalised
-    ``model`` (:func:`gatys.core.normalisation.normalised_vgg`) for the paper's network. Other keyword
-    arguments go to :func:`~gatys.core.optimize.synthesize`.
+    size). ``ratio`` is α/β, read under ``convention`` (default: the recipe of ``model``'s
+    network, :func:`gatys.core.objective.resolve_convention`; ``"paper"`` for the literal
+    equations). Without ``model``, the paper's network: the default weights
+    (:func:`~gatys.io.weights.load_vgg`) normalised over the content and style images
+    (:func:`~gatys.core.normalisation.normalised_vgg`). Other keyword arguments go to
+    :func:`~gatys.core.optimize.synthesize`.
 
     Controls beyond the paper (Gatys et al. 2017; see :mod:`gatys.controls.colour`):
     ``preserve_colour="luminance"`` transfers on the luminance channel (the style's luminance
@@ -81,9 +86,10 @@ def style_transfer(
             raise SettingError(f"got {len(masks)} mask(s) for {len(style_sources)} style "
                                f"image(s); give one mask per style image, in the same order")
         mask_images = [load_mask(mask, tuple(content_image.shape[-2:])) for mask in masks]
-    model = model if model is not None else load_vgg()
     style_size = max(1, round(max(content_image.shape[-2:]) * style_scale))
     style_images = [as_image(style, size=style_size) for style in style_sources]
+    model = model if model is not None else normalised_vgg(load_vgg(),
+                                                           [content_image, *style_images])
     colour_source = content_image
     if preserve_colour == "histogram":
         style_images = [colour.match_colour_histogram(style, content_image)
@@ -116,7 +122,7 @@ def reconstruct_content(
     model: VGGFeatures | None = None,
     layers: Sequence[str] = defaults.CONTENT_LAYERS,
     size: int | None = 512,
-    convention: str = defaults.CONVENTION,
+    convention: str | None = None,
     seed: int = 0,
     init: str | ImageLike = defaults.INIT,
     **synthesis_options,

@@ -27,6 +27,7 @@ from gatys.experiments.panels import Panel
 from gatys.ui.plotting import image_grid, save_figure
 from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
 from gatys.core.optimize import History
+from gatys.core.objective import resolve_convention
 from gatys.core.transfer import make_objective, style_transfer
 
 SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "
@@ -62,7 +63,7 @@ def style_loss_of(ctx: Context, image: torch.Tensor, style: torch.Tensor,
     """L_style = Σ_l w_l E_l of ``image`` against ``style`` at ``layers`` (the notebooks'
     convention), without a content term."""
     objective = make_objective(ctx.model, styles=[style], style_layers=layers,
-                               convention=recipes.CONVENTION)
+                               convention=resolve_convention(ctx.model))
     with torch.no_grad():
         return float(objective(image.to(ctx.device)).style)
 
@@ -73,7 +74,7 @@ def region_style_loss(ctx: Context, image: torch.Tensor, style: torch.Tensor,
     (:func:`gatys.core.losses.guided_style_layer_loss`), independent of the region's area."""
     image = image.to(ctx.device)
     objective = make_objective(ctx.model, content=image, styles=[style], masks=[mask],
-                               style_layers=layers, ratio=1.0, convention=recipes.CONVENTION)
+                               style_layers=layers, ratio=1.0, convention=resolve_convention(ctx.model))
     with torch.no_grad():
         features = ctx.model(image, list(layers))
         return float(sum(
@@ -113,7 +114,7 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
     iterations = ctx.profile.extension_iterations
     settings = {"kind": "beyond", "content": recipes.CONTENT_IMAGE, "styles": list(styles),
                 "size": size, "iterations": iterations, "ratio": recipes.BEYOND_RATIO,
-                "convention": recipes.CONVENTION, "style_scale": style_scale,
+                "convention": resolve_convention(ctx.model), "style_scale": style_scale,
                 "masks": mask_rule, **options}
     style_size = round(size * style_scale)
 
@@ -121,7 +122,7 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
         return style_transfer(ctx.image(recipes.CONTENT_IMAGE, size),
                               [ctx.image(style, style_size) for style in styles],
                               model=ctx.model, size=None, ratio=recipes.BEYOND_RATIO,
-                              convention=recipes.CONVENTION, style_scale=style_scale,
+                              convention=resolve_convention(ctx.model), style_scale=style_scale,
                               masks=masks, iterations=iterations, progress=ctx.progress,
                               description=f"beyond {'+'.join(styles)}", **options)
 
@@ -242,9 +243,9 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     refine = max(1, iterations // 2)
     style_key = recipes.COARSE_TO_FINE_STYLE
     base = {"content": recipes.CONTENT_IMAGE, "styles": [style_key], "size": size,
-            "ratio": recipes.BEYOND_RATIO, "convention": recipes.CONVENTION}
+            "ratio": recipes.BEYOND_RATIO, "convention": resolve_convention(ctx.model)}
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
-    common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO, convention=recipes.CONVENTION,
+    common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO, convention=resolve_convention(ctx.model),
                   progress=ctx.progress)
     single = fig.add(ctx.panel(
         {"kind": "beyond-single", **base, "iterations": iterations},

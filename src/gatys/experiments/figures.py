@@ -22,12 +22,13 @@ from pathlib import Path
 import torch
 
 from gatys import __version__
-from gatys.core.normalisation import fingerprint, normalised_vgg
+from gatys.core.normalisation import GAIN_LIMIT, fingerprint, normalised_vgg
+from gatys.core.objective import resolve_convention
 from gatys.core.start import NOISE_STD, uniform_noise, white_noise
 from gatys.core.transfer import reconstruct_content, style_transfer, synthesize_texture
 from gatys.core.vgg import VGGFeatures
 from gatys.experiments import recipes
-from gatys.experiments.look import look, pixel_noise
+from gatys.experiments.look import look, pixel_noise, reference_network
 from gatys.experiments.measures import psnr, ssim
 from gatys.experiments.panels import Panel, PanelCache
 from gatys.io.data import load_paper_image
@@ -50,6 +51,7 @@ class Context:
     panels: PanelCache
     data_dir: str | None = None
     progress: bool = True
+    reference: VGGFeatures | None = None  # the look's reference network (look.reference_network)
 
     def image(self, key: str, size: int | None = None) -> torch.Tensor:
         """A paper image (data.PAPER_IMAGES key) with long side ``size`` (default: the profile's)."""
@@ -74,7 +76,7 @@ class Context:
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                            f"{torch.get_num_threads()} torch threads",
                 "torch": torch.__version__, "profile": vars(self.profile),
-                "convention": recipes.CONVENTION, "gatys": __version__}
+                "convention": resolve_convention(self.model), "gatys": __version__}
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,11 @@ def setup(
     model_key = fingerprint(network, images if normalised else [])
     if normalised:
         network = normalised_vgg(network, images, cache)
-    model_key += "-normalised" if normalised else ""
+    model_key += f"-normalised-gain{GAIN_LIMIT:g}" if normalised else ""
     root = cache_dir(cache) / "panels"
     output = Path(output_dir) if output_dir is not None else default_output_dir(chosen.name)
     return Context(network, model_key, device, chosen, output, PanelCache(root), data_dir,
-                   progress)
+                   progress, reference_network(model, weights, device))
 
 
 class Figure:
@@ -256,12 +258,12 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_
 def transfer_panel(ctx: Context, style: str, ratio: float, *,
                    style_layers: Sequence[str] = recipes.STYLE_LAYERS,
                    content_layer: str = recipes.CONTENT_LAYER, init: str = "noise",
-                   seed: int = 0, convention: str = recipes.CONVENTION) -> Panel:
+                   seed: int = 0, convention: str | None = None) -> Panel:
     """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached."""
     settings = {"kind": "transfer", "content": recipes.CONTENT_IMAGE, "style": style,
                 "ratio": ratio, "style_layers": list(style_layers),
                 "content_layer": content_layer, "init": init, "seed": seed,
-                "convention": convention}
+                "convention": resolve_convention(ctx.model, convention)}
 
     def run():
         return style_transfer(ctx.image(recipes.CONTENT_IMAGE), ctx.image(style), model=ctx.model,
@@ -275,13 +277,16 @@ def transfer_panel(ctx: Context, style: str, ratio: float, *,
 
 def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
     """Losses, the style share and the look measures (:mod:`gatys.experiments.look`) of a panel."""
-    ratio = panel.record["settings"]["ratio"]
+    settings = panel.record["settings"]
     final = panel.final_losses
-    measured = look(panel.image, ctx.image(recipes.CONTENT_IMAGE))
+    measured = look(panel.image, ctx.image(recipes.CONTENT_IMAGE), ctx.image(settings["style"]),
+                    ctx.reference)
     return {**labels, "content loss": final["content"], "style loss": final["style"],
-            "style share": style_share(final, ratio), "moved": measured.moved,
-            "scene SSIM": measured.scene, "noise ×photo": measured.noise_ratio,
-            "paper's look": measured.passes(), "seconds": panel.seconds}
+            "style share": style_share(final, settings["ratio"]),
+            "texture relu1_1": measured.fine_texture, "deep texture": measured.deep_texture,
+            "palette": measured.palette, "scene SSIM": measured.scene,
+            "noise ×photo": measured.noise_ratio, "paper's look": measured.passes(),
+            "seconds": panel.seconds}
 
 
 def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
@@ -290,13 +295,14 @@ def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
     content = ctx.image(recipes.CONTENT_IMAGE)
     cells, rows = [(content, "Neckarfront")], []
     for recipe in recipes.FIVE_STYLES:
-        ratio = recipe.arxiv_ratio if variant == "arxiv" else recipe.cvpr_ratio
+        printed = recipe.arxiv_ratio if variant == "arxiv" else recipe.cvpr_ratio
+        ratio = recipes.calibrated(printed)
         panel = fig.add(transfer_panel(ctx, recipe.image, ratio))
-        rows.append(_transfer_row(ctx, panel, style=recipe.image, ratio=ratio))
-        cells.append((panel.image, f"{recipe.image}, α/β={ratio:g}"))
+        rows.append(_transfer_row(ctx, panel, style=recipe.image, printed=printed, ratio=ratio))
+        cells.append((panel.image, f"{recipe.image}, α/β={ratio:g} (paper {printed:g})"))
     styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
     figure = image_grid([cells, [(None, "styles:")] + styles],
-                        title=f"Neckarfront in five styles ({variant} ratios, {recipes.CONVENTION})")
+                        title=f"Neckarfront in five styles ({variant} ratios, {resolve_convention(ctx.model)})")
     return fig.finish(figure, rows, {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
                                      "style_layers": recipes.STYLE_LAYERS})
 
@@ -312,15 +318,17 @@ def tradeoff_grid(ctx: Context) -> FigureResult:
     grid, rows = [], []
     for layers in recipes.STYLE_LAYER_SETS:
         cells = []
-        for ratio in recipes.TRADEOFF_RATIOS:
+        for printed, ratio in zip(recipes.TRADEOFF_PRINTED_RATIOS, recipes.TRADEOFF_RATIOS):
             panel = fig.add(transfer_panel(ctx, recipes.TRADEOFF_IMAGE, ratio, style_layers=layers))
             save_image(panel.image, tradeoff_panel_path(ctx.output_dir, layers[-1], ratio))
-            rows.append(_transfer_row(ctx, panel, layers=f"relu1_1..{layers[-1]}", ratio=ratio))
-            cells.append((panel.image, f"α/β={ratio:g}"))
+            rows.append(_transfer_row(ctx, panel, layers=f"relu1_1..{layers[-1]}",
+                                      printed=printed, ratio=ratio))
+            cells.append((panel.image, f"α/β={ratio:g} (paper {printed:g})"))
         grid.append(cells)
     figure = image_grid(grid, row_labels=[f"..{layers[-1]}" for layers in recipes.STYLE_LAYER_SETS],
                         title=f"{recipes.TRADEOFF_IMAGE}: style layers (rows) × α/β (columns)")
     return fig.finish(figure, rows, {"ratios": recipes.TRADEOFF_RATIOS,
+                                     "printed_ratios": recipes.TRADEOFF_PRINTED_RATIOS,
                                      "layer_sets": recipes.STYLE_LAYER_SETS})
 
 
@@ -415,7 +423,8 @@ def start_amplitude(ctx: Context) -> FigureResult:
                                      "content_layers": recipes.START_CONTENT_LAYERS})
 
 
-def calibration(ctx: Context, conventions: Sequence[str] = ("paper", "gatys-code")) -> FigureResult:
+def calibration(ctx: Context,
+                conventions: Sequence[str] = ("paper", recipes.CONVENTION)) -> FigureResult:
     """The α/β calibration: a sweep of ratios under each convention, with the style share."""
     fig = Figure(ctx, "calibration_sweep")
     grid, rows, shares, looks = [], [], {}, {}

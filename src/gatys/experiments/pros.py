@@ -27,6 +27,7 @@ from gatys.ui.plotting import image_grid, line_plot, save_figure
 from gatys.controls.random_filters import RandomFilterFeatures
 from gatys.controls.random_filters import synthesize_texture as random_filter_texture
 from gatys.core.start import uniform_noise
+from gatys.core.objective import LOSS_CONVENTIONS, resolve_convention
 from gatys.core.transfer import make_objective, reconstruct_content, style_transfer, synthesize_texture
 
 
@@ -95,7 +96,7 @@ def random_filters(ctx: Context, seed: int) -> Context:
 
 
 def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None = None,
-              style: torch.Tensor | None = None, convention: str = recipes.CONVENTION) -> dict:
+              style: torch.Tensor | None = None, convention: str | None = None) -> dict:
     """L_content (at recipes.CONTENT_LAYER) and L_style (recipes.STYLE_LAYERS, read under
     ``convention``) of ``image`` on ``ctx.model``, plus E_l per style layer: one scale for results
     made on any network. ``style`` is resized to the image's size, as in a transfer."""
@@ -149,7 +150,7 @@ def transfer(ctx: Context, styles: dict[str, float], *,
                 "blend": list(blend.values()), "ratio": recipes.PROS_RATIO,
                 "content_layer": content_layer, "style_layers": list(style_layers),
                 "style_layer_weights": style_layer_weights, "init": "noise", "seed": seed,
-                "convention": recipes.CONVENTION}
+                "convention": resolve_convention(ctx.model)}
 
     def run():
         return style_transfer(ctx.image(recipes.CONTENT_IMAGE), [ctx.image(key) for key in blend],
@@ -157,7 +158,7 @@ def transfer(ctx: Context, styles: dict[str, float], *,
                               content_layers=[content_layer], style_layers=style_layers,
                               style_blend=list(blend.values()),
                               style_layer_weights=style_layer_weights,
-                              convention=recipes.CONVENTION, seed=seed,
+                              convention=resolve_convention(ctx.model), seed=seed,
                               iterations=ctx.profile.iterations, progress=ctx.progress,
                               description=" + ".join(blend))
 
@@ -294,7 +295,7 @@ def several_styles(ctx: Context) -> FigureResult:
                         title=f"Two styles blended, weights {first} : {second}")
     return fig.finish(figure, rows,
                       {"styles": recipes.BLEND_STYLES, "weights": recipes.BLEND_WEIGHTS,
-                       "ratio": recipes.PROS_RATIO, "convention": recipes.CONVENTION,
+                       "ratio": recipes.PROS_RATIO, "convention": resolve_convention(ctx.model),
                        "size": ext.profile.size, "iterations": ext.profile.iterations})
 
 
@@ -327,15 +328,18 @@ def content_layer_sweep(ctx: Context) -> FigureResult:
 
 
 def style_layer_variants(ctx: Context) -> dict[str, dict]:
-    """The style-layer settings notebook 09 compares, by name: the paper's set under the
-    convention's w_l = 4/N_l²; the same set with uniform w_l of the same total; high layers only;
-    and everything before the ReLU (style conv1_1 … conv5_1, content conv4_2)."""
-    inverse_square = {layer: 4.0 / ctx.model.channels(layer) ** 2 for layer in recipes.STYLE_LAYERS}
-    uniform = sum(inverse_square.values()) / len(inverse_square)
+    """The style-layer settings notebook 09 compares, by name: the paper's set with the recipe's
+    uniform w_l; the same set weighted ∝ 1/N_l² as the original network's recipe is, with the
+    same total; high layers only; and everything before the ReLU (style conv1_1 … conv5_1,
+    content conv4_2)."""
+    recipe = LOSS_CONVENTIONS[resolve_convention(ctx.model)].style_layer_weights(
+        ctx.model, recipes.STYLE_LAYERS)
+    inverse_square = {layer: 1.0 / ctx.model.channels(layer) ** 2 for layer in recipes.STYLE_LAYERS}
+    scale = sum(recipe.values()) / sum(inverse_square.values())
     return {
-        "paper layers, w_l = 4/N_l²": {},
-        "paper layers, uniform w_l": {"style_layer_weights": dict.fromkeys(recipes.STYLE_LAYERS,
-                                                                           uniform)},
+        "paper layers, uniform w_l": {},
+        "paper layers, w_l ∝ 1/N_l²": {"style_layer_weights": {
+            layer: scale * weight for layer, weight in inverse_square.items()}},
         "high layers only": {"style_layers": recipes.HIGH_STYLE_LAYERS},
         "pre-ReLU (conv*)": {"style_layers": recipes.PRE_RELU_STYLE_LAYERS,
                              "content_layer": recipes.PRE_RELU_CONTENT_LAYER},

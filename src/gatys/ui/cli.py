@@ -41,9 +41,12 @@ losses (paper notation):
               (a STYLE of another size: each Gram divided by its own number of positions)
   L_total   = alpha L_content + beta L_style, with --ratio = alpha/beta
   These are the paper's literal formulas (--convention paper). By default --ratio is read as
-  in the authors' released code (--convention {defaults.CONVENTION}: mean-squared terms, w_l = 4/N_l^2)
-  on the paper's normalised network (each channel's mean activation 1 over CONTENT and the
-  STYLEs), as the notebooks do (notebook 06 shows the calibration).
+  in the authors' released code for the paper's normalised network (--convention
+  {defaults.CONVENTION}: L_content an MSE, w_l = 1/L on the MSE of G/M, i.e. 4/L on E_l; their
+  content weight 1e6 and style weight 1e9 make alpha/beta = 1e-3), on the network normalised
+  so that each channel's mean activation over CONTENT and the STYLEs is 1. With --no-normalise
+  the default is their original-network recipe (gatys-code-original: w_l = 4/N_l^2 on E_l).
+  Notebook 06 shows the calibration.
 
 layers:
   Names are conv1_1 ... conv5_4 (before the ReLU), relu1_1 ... relu5_4 (after it) and
@@ -139,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "PATH; a content start keeps the photograph's look")
     losses = transfer.add_argument_group("losses")
     losses.add_argument("--ratio", type=_positive_float, default=defaults.RATIO, metavar="A/B",
-                        help="alpha/beta, the weight of content relative to style "
-                             "(default: 1e-3, the paper's Fig. 2 value)")
+                        help=f"alpha/beta, the weight of content relative to style (default: "
+                             f"{defaults.RATIO:g}: from the white-noise start the balance of the "
+                             f"paper's Fig. 2, printed there as 1e-3; notebook 06 calibrates it)")
     losses.add_argument("--content-layers", type=_layer_list,
                         default=list(defaults.CONTENT_LAYERS), metavar="L1,L2",
                         help=f"content layers (default: {','.join(defaults.CONTENT_LAYERS)})")
@@ -150,10 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
                         help="blend weights, one per STYLE (default: equal)")
     losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS),
-                        default=defaults.CONVENTION,
-                        help="how --ratio is read: gatys-code (the authors' released code: MSE "
-                             "terms, w_l = 4/N_l^2; default, as in the notebooks) or paper "
-                             "(the literal equations)")
+                        help=f"how --ratio is read: {defaults.CONVENTION} (the authors' code for "
+                             f"the normalised network: MSE terms, w_l = 1/L on MSE(G/M); the "
+                             f"default), gatys-code-original (their code for the original "
+                             f"network, w_l = 4/N_l^2; the default with --no-normalise) or "
+                             f"paper (the literal equations, normalised network)")
     control = transfer.add_argument_group(
         "beyond the paper (Gatys et al. 2017, 'Controlling Perceptual Factors')")
     control.add_argument("--preserve-colour", "--preserve-color", dest="preserve_colour",
@@ -233,6 +238,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _convention(name: str | None, normalise: bool) -> str:
+    """The loss convention that belongs to the network --normalise chooses (a recipe is a
+    whole): the default for each network, or ``name`` if it belongs to that network."""
+    if name is None:
+        return defaults.CONVENTION if normalise else "gatys-code-original"
+    if LOSS_CONVENTIONS[name].normalised != normalise:
+        flag = "--normalise" if LOSS_CONVENTIONS[name].normalised else "--no-normalise"
+        raise SettingError(f"--convention {name} belongs to the "
+                           f"{'normalised' if normalise is False else 'original'} network; add "
+                           f"{flag}, or leave --convention out for the recipe of this network")
+    return name
+
+
 def run_transfer(args: argparse.Namespace) -> int:
     output_format(args.output, args.bit_depth)  # fail now, not after the optimisation
     if args.init not in INITS and not Path(args.init).exists():
@@ -245,6 +263,7 @@ def run_transfer(args: argparse.Namespace) -> int:
     if args.masks is not None and len(args.masks) != len(args.styles):
         raise SettingError(f"got {len(args.masks)} mask(s) for {len(args.styles)} style image(s); "
                            f"give --masks one file per STYLE, in the same order")
+    args.convention = _convention(args.convention, args.normalise)
     spec = parse_model(args.model, args.weights)
     device = resolve_device(args.device)
     content = load_image(args.content, size=args.size)

@@ -89,7 +89,7 @@ class StyleExplorer:
     def __init__(self, ctx: Context, size: int = 128, iterations: int = 100,
                  update_every: int = 5) -> None:
         self.ctx, self.size, self.iterations, self.update_every = ctx, size, iterations, update_every
-        self.ratio = widgets.FloatLogSlider(value=defaults.RATIO, base=10, min=-7, max=1, step=0.25,
+        self.ratio = widgets.FloatLogSlider(value=defaults.RATIO, base=10, min=-5, max=2, step=0.25,
                                             description="α/β", readout_format=".0e", style=LABELS)
         self.style_layers = widgets.Dropdown(
             options=[(f"relu1_1 … {layers[-1]}", layers) for layers in recipes.STYLE_LAYER_SETS],
@@ -143,7 +143,7 @@ class StyleExplorer:
                 self.ctx.image(self.style.value, size=self.size), model=self.ctx.model,
                 size=None, ratio=ratio, content_layers=[self.content_layer.value],
                 style_layers=self.style_layers.value, init=self.init.value,
-                convention=recipes.CONVENTION, iterations=self.iterations, callback=show,
+                iterations=self.iterations, callback=show,
                 progress=False)
             show_png(self.image, _png(self.result.image))
             self.seconds = time.perf_counter() - start
@@ -163,7 +163,8 @@ class GridBrowser:
 
     def __init__(self, figures_dir: str | Path) -> None:
         self.figures_dir = Path(figures_dir)
-        self.ratio = widgets.SelectionSlider(options=list(recipes.TRADEOFF_RATIOS), value=1e-3,
+        self.ratio = widgets.SelectionSlider(options=list(recipes.TRADEOFF_RATIOS),
+                                             value=recipes.calibrated(recipes.PRINTED_RATIO),
                                              description="α/β")
         self.layers = widgets.SelectionSlider(
             options=[layers[-1] for layers in recipes.STYLE_LAYER_SETS],
