@@ -21,8 +21,8 @@ CONVENTION = "gatys-code-normalised"
 ORIGINAL_CONVENTION = "gatys-code-original"
 # α/β under CONVENTION. The authors' weights make the paper's printed 1e-3; from the paper's
 # white-noise start at 256 px the same balance (the painting's motifs over the scene) appears at
-# 1e-1: the calibration of notebook 06 and benchmarks/recipe_probe.py (docs/conventions.md).
-RATIO = 1e-1
+# 3e-1: the recipe probe, benchmarks/recipe_probe.py (docs/conventions.md).
+RATIO = 3e-1
 # The paper's start: white noise as the authors' code draws it (gatys.core.start.white_noise).
 INIT = "noise"
 # L-BFGS's history: pairs of image-sized vectors kept (memory: 2 × this × the image's floats).
