@@ -75,10 +75,11 @@ class LossConvention:
                     if rule.normalised == normalised]
         network = "a normalised" if normalised else "an unnormalised (original)"
         wanted = "normalised" if self.normalised else "original (unnormalised)"
+        switch = ("normalise the network (gatys.normalised_vgg, --normalise)" if self.normalised
+                  else "use the original network (--no-normalise)")
         raise SettingError(
             f"the {self.name} loss weights belong to the {wanted} network, but the model is "
-            f"{network} network; choose the convention {' or '.join(matching)}, or "
-            f"{'normalise the network (gatys.normalised_vgg, --normalise)' if self.normalised else 'use the original network (--no-normalise)'}"
+            f"{network} network; choose the convention {' or '.join(matching)}, or {switch}"
         )
 
 
@@ -97,7 +98,9 @@ def resolve_convention(model: VGGFeatures, name: str | None = None) -> str:
     normalised network and :data:`defaults.ORIGINAL_CONVENTION` for the original one."""
     if name is not None:
         return name
-    return defaults.CONVENTION if getattr(model, "normalised", False) else defaults.ORIGINAL_CONVENTION
+    if getattr(model, "normalised", False):
+        return defaults.CONVENTION
+    return defaults.ORIGINAL_CONVENTION
 
 
 def content_targets(

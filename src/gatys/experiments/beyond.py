@@ -74,7 +74,8 @@ def region_style_loss(ctx: Context, image: torch.Tensor, style: torch.Tensor,
     (:func:`gatys.core.losses.guided_style_layer_loss`), independent of the region's area."""
     image = image.to(ctx.device)
     objective = make_objective(ctx.model, content=image, styles=[style], masks=[mask],
-                               style_layers=layers, ratio=1.0, convention=resolve_convention(ctx.model))
+                               style_layers=layers, ratio=1.0,
+                               convention=resolve_convention(ctx.model))
     with torch.no_grad():
         features = ctx.model(image, list(layers))
         return float(sum(
@@ -245,7 +246,8 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     base = {"content": recipes.CONTENT_IMAGE, "styles": [style_key], "size": size,
             "ratio": recipes.BEYOND_RATIO, "convention": resolve_convention(ctx.model)}
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
-    common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO, convention=resolve_convention(ctx.model),
+    common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO,
+                  convention=resolve_convention(ctx.model),
                   progress=ctx.progress)
     single = fig.add(ctx.panel(
         {"kind": "beyond-single", **base, "iterations": iterations},

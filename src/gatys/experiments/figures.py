@@ -302,7 +302,8 @@ def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
         cells.append((panel.image, f"{recipe.image}, α/β={ratio:g} (paper {printed:g})"))
     styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
     figure = image_grid([cells, [(None, "styles:")] + styles],
-                        title=f"Neckarfront in five styles ({variant} ratios, {resolve_convention(ctx.model)})")
+                        title=f"Neckarfront in five styles ({variant} ratios, "
+                              f"{resolve_convention(ctx.model)})")
     return fig.finish(figure, rows, {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
                                      "style_layers": recipes.STYLE_LAYERS})
 
