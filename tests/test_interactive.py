@@ -2,6 +2,7 @@
 images are laid out at their own aspect ratio (tests/browser checks the drawn page)."""
 
 import io
+import json
 
 import pytest
 import torch
@@ -94,3 +95,20 @@ def test_grid_browser_swaps_precomputed_panels(tmp_path):
     assert browser.image.value != first
     assert bytes(browser.image.value) == tradeoff_panel_path(
         tmp_path, browser.layers.value, recipes.TRADEOFF_RATIOS[0]).read_bytes()
+
+
+def test_the_grid_browser_offers_the_ratios_the_committed_grid_was_made_with(tmp_path):
+    """The browser shows the panels on disk: their ratios come from fig3_tradeoff.json, and the
+    slider starts at the column of the paper's printed 1e-3 (itself, or its calibrated value)."""
+    from gatys.ui.interactive import grid_ratios
+
+    assert grid_ratios(tmp_path) == (list(recipes.TRADEOFF_RATIOS),
+                                     recipes.calibrated(recipes.PRINTED_RATIO))
+    (tmp_path / "fig3_tradeoff.json").write_text(
+        json.dumps({"settings": {"ratios": [1e-5, 1e-4, 1e-3, 1e-2]}}))
+    assert grid_ratios(tmp_path) == ([1e-5, 1e-4, 1e-3, 1e-2], 1e-3)  # made at printed ratios
+    (tmp_path / "fig3_tradeoff.json").write_text(json.dumps({"settings": {
+        "ratios": [0.003, 0.03, 0.3, 3.0], "printed_ratios": [1e-5, 1e-4, 1e-3, 1e-2]}}))
+    assert grid_ratios(tmp_path) == ([0.003, 0.03, 0.3, 3.0], 0.3)
+    browser = GridBrowser(tmp_path)
+    assert browser.ratio.options == (0.003, 0.03, 0.3, 3.0) and browser.ratio.value == 0.3

@@ -6,6 +6,8 @@ runs until a button is pressed or :meth:`StyleExplorer.run` is called from a pla
 from __future__ import annotations
 
 import io
+import json
+import math
 import time
 import traceback
 from pathlib import Path
@@ -158,14 +160,28 @@ class StyleExplorer:
             self.button.disabled = False
 
 
+def grid_ratios(figures_dir: str | Path) -> tuple[list[float], float]:
+    """The α/β columns of the trade-off grid in ``figures_dir`` and the one of the paper's 1e-3:
+    those its metrics file (fig3_tradeoff.json) records, so the browser shows the panels that
+    were made, whatever recipe made them; without the file, the ones `make figures` would make."""
+    metrics = Path(figures_dir) / "fig3_tradeoff.json"
+    ratios = list(recipes.TRADEOFF_RATIOS)
+    printed = list(recipes.TRADEOFF_PRINTED_RATIOS)
+    if metrics.is_file():
+        settings = json.loads(metrics.read_text()).get("settings", {})
+        ratios = [float(r) for r in settings.get("ratios", ratios)]
+        printed = [float(r) for r in settings.get("printed_ratios", ratios)]
+    matching = [r for r, p in zip(ratios, printed) if math.isclose(p, recipes.PRINTED_RATIO)]
+    return ratios, matching[0] if matching else ratios[len(ratios) // 2]
+
+
 class GridBrowser:
     """Slide through the precomputed α/β × style-layer grid (figures/fig3_tradeoff_panels)."""
 
     def __init__(self, figures_dir: str | Path) -> None:
         self.figures_dir = Path(figures_dir)
-        self.ratio = widgets.SelectionSlider(options=list(recipes.TRADEOFF_RATIOS),
-                                             value=recipes.calibrated(recipes.PRINTED_RATIO),
-                                             description="α/β")
+        ratios, default = grid_ratios(self.figures_dir)
+        self.ratio = widgets.SelectionSlider(options=ratios, value=default, description="α/β")
         self.layers = widgets.SelectionSlider(
             options=[layers[-1] for layers in recipes.STYLE_LAYER_SETS],
             value=recipes.STYLE_LAYERS[-1], description="up to")
