@@ -267,3 +267,13 @@ def test_the_authors_start_shares_its_panels_with_fig1_and_fig6(built):
     transfers = [row for row in amplitude.rows if row["run"] == "transfer"]
     assert len(transfers) == len(recipes.START_NOISE_STDS) + 1
     assert all(row["noise ×photo"] > 0 for row in amplitude.rows)
+
+
+def test_a_variant_network_keeps_the_reference_network_of_the_look(ctx):
+    """The look of a result on a random or unnormalised network is still measured with the
+    trained reference network, never with the network that was optimised."""
+    from gatys.experiments import pros
+
+    other = pros.variant(ctx, model="vgg16-random:1")
+    assert other.model_key != ctx.model_key and other.reference is ctx.reference
+    assert ctx.reference.pooling == "max" and not ctx.reference.normalised

@@ -183,6 +183,8 @@ def test_the_command_line_has_the_papers_look(tmp_path, reference, photo_name, p
     result = load_image(out)
     photo = load_image(content, shape=tuple(result.shape[-2:]))
     measured = look(result, photo, load_image(style, size=256), reference)
+    print(f"{photo_name}: deep texture {measured.deep_texture:.3f}, relu1_1 "
+          f"{measured.fine_texture:.3f}, scene {measured.scene:.3f}")  # the margins, with -s
     assert measured.passes(), f"{measured.as_dict()}: {measured.failures()}"
 
 

@@ -52,7 +52,8 @@ def variant(ctx: Context, *, model=None, pooling: str = recipes.POOLING,
                   data_dir=ctx.data_dir, cache=ctx.panels.root.parent,
                   model=model if model is not None else ctx.model.spec,
                   normalised=normalised, pooling=pooling, progress=ctx.progress)
-    return extension(other)
+    # The look is measured with the trained reference network whatever network is optimised.
+    return dataclasses.replace(extension(other), reference=ctx.reference)
 
 
 def random_vgg(ctx: Context, seed: int) -> Context:
