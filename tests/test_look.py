@@ -130,7 +130,6 @@ def test_the_yardstick_names_what_fails():
         "the painting's motifs are missing", "the painting's brush grain is missing"]
     assert [f.split(" (")[0] for f in texture.failures()] == ["the scene is lost"]
     assert painted.passes() and not painted.failures()
-    assert PAPERS_LOOK.max_deep_texture == 0.65  # the bound the issue set, not a measurement
 
 
 WEIGHTS = os.environ.get("GATYS_WEIGHTS")

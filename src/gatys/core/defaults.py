@@ -5,8 +5,8 @@
 - The network: average pooling, normalised so that each channel's mean activation is 1.
 - How α/β is read: the authors' released code for the network in use
   (:data:`gatys.core.objective.LOSS_CONVENTIONS`: their normalised-network weights by default,
-  their original-network weights on an unnormalised network), calibrated in
-  notebooks/06_alpha_beta_calibration.ipynb.
+  their original-network weights on an unnormalised network); RATIO is calibrated by
+  benchmarks/recipe_probe.py (docs/conventions.md).
 - The start: the paper's white noise, with the amplitude of the authors' code.
 - The optimiser: L-BFGS keeping 100 (step, gradient-change) pairs, as the authors' code does
   (torch7's optim.lbfgs, nCorrection 100).

@@ -21,8 +21,9 @@ what a viewer sees of a painting:
 
 The paper's look (:data:`PAPERS_LOOK`): the deep texture ratio (the mean over relu3_1 … relu5_1)
 ≤ 0.65, the relu1_1 ratio ≤ 0.8, scene ≥ 0.25. It rejects both failures it is there to catch:
-the photograph under speckle (deep ratios ≈ 0.9) and the pure texture without the scene
-(scene SSIM ≈ 0.1); tests/test_look.py checks that it does.
+the photograph under speckle (the earlier mismatched recipe's result: deep 0.84) and the pure
+texture without the scene (the printed 1e-3 from noise: scene 0.07; benchmarks/recipe_probe.py);
+tests/test_look.py builds both by hand and checks that they fail.
 """
 
 from __future__ import annotations

@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     losses.add_argument("--ratio", type=_positive_float, default=defaults.RATIO, metavar="A/B",
                         help=f"alpha/beta, the weight of content relative to style (default: "
                              f"{defaults.RATIO:g}: from the white-noise start the balance of the "
-                             f"paper's Fig. 2, printed there as 1e-3; notebook 06 calibrates it)")
+                             f"paper's Fig. 2, printed there as 1e-3; docs/conventions.md calibrates "
+                             f"it)")
     losses.add_argument("--content-layers", type=_layer_list,
                         default=list(defaults.CONTENT_LAYERS), metavar="L1,L2",
                         help=f"content layers (default: {','.join(defaults.CONTENT_LAYERS)})")
