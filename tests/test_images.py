@@ -493,9 +493,11 @@ def test_save_nan_leaves_no_file_and_keeps_existing_one(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
 
 
-@pytest.mark.parametrize("name", ["out.xyz", "out", "out.psd"])
-def test_unknown_or_unwritable_extension(tmp_path, name):
-    with pytest.raises(ImageError, match=r"\.png or \.jpg") as info:
+@pytest.mark.parametrize("name, fix", [("out.xyz", r"\.png or \.jpg"),
+                                       ("out", r"no extension .* e\.g\. \S*out\.png"),
+                                       ("out.psd", r"\.png or \.jpg")])
+def test_unknown_or_unwritable_extension(tmp_path, name, fix):
+    with pytest.raises(ImageError, match=fix) as info:
         save_image(torch.zeros(1, 3, 2, 2), tmp_path / "sub" / name)
     assert name in str(info.value)
     assert list(tmp_path.iterdir()) == []  # not even the parent directory

@@ -4,34 +4,44 @@ The modules map to the paper: :mod:`gatys.core.vgg` (the network and its layers)
 (the equations), :mod:`gatys.core.objective` (the sum they make), :mod:`gatys.core.optimize` (the pixel optimisation), :mod:`gatys.core.transfer` (style
 transfer, content and style reconstructions), with :mod:`gatys.io.weights`, :mod:`gatys.io.images`,
 :mod:`gatys.io.settings` and :mod:`gatys.ui.cli` around them.
+
+The names below are imported on first use (PEP 562), so that ``import gatys`` and the command
+line's checks do not wait for torch: ``from gatys import style_transfer`` works as usual.
 """
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-from gatys.io.errors import GatysError, ImageError, LayerError, SettingError, WeightsError  # noqa: E402
-from gatys.io.images import load_image, load_mask, save_image  # noqa: E402
-from gatys.core.losses import (  # noqa: E402
-    content_loss, gram_matrix, style_layer_loss, style_loss, total_loss, total_variation,
-)
-from gatys.core.normalisation import normalised_vgg  # noqa: E402
-from gatys.controls.pyramid import coarse_to_fine  # noqa: E402
-from gatys.core.objective import Objective  # noqa: E402
-from gatys.core.optimize import SynthesisResult, synthesize  # noqa: E402
-from gatys.core.transfer import (  # noqa: E402
-    make_objective,
-    reconstruct_content,
-    style_transfer,
-    synthesize_texture,
-)
-from gatys.core.vgg import VGGFeatures, layer_names  # noqa: E402
-from gatys.io.weights import load_vgg, parse_model  # noqa: E402
+_EXPORTS = {
+    "gatys.io.errors": ("GatysError", "ImageError", "LayerError", "SettingError", "WeightsError"),
+    "gatys.io.images": ("load_image", "load_mask", "save_image"),
+    "gatys.core.losses": ("content_loss", "gram_matrix", "style_layer_loss", "style_loss",
+                          "total_loss", "total_variation"),
+    "gatys.core.normalisation": ("normalised_vgg",),
+    "gatys.controls.pyramid": ("coarse_to_fine",),
+    "gatys.core.objective": ("Objective",),
+    "gatys.core.optimize": ("SynthesisResult", "synthesize"),
+    "gatys.core.transfer": ("make_objective", "reconstruct_content", "style_transfer",
+                            "synthesize_texture"),
+    "gatys.core.vgg": ("VGGFeatures", "layer_names"),
+    "gatys.io.weights": ("load_vgg", "parse_model"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = [
-    "GatysError", "ImageError", "LayerError", "SettingError", "WeightsError",
-    "load_image", "load_mask", "save_image",
-    "content_loss", "gram_matrix", "style_layer_loss", "style_loss", "total_loss",
-    "total_variation",
-    "normalised_vgg", "coarse_to_fine", "Objective", "SynthesisResult", "synthesize",
-    "make_objective", "reconstruct_content", "style_transfer", "synthesize_texture",
-    "VGGFeatures", "layer_names", "load_vgg", "parse_model",
-]
+__all__ = [name for names in _EXPORTS.values() for name in names]
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gatys' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once imported, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

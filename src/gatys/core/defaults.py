@@ -26,5 +26,7 @@ ORIGINAL_CONVENTION = "gatys-code-original"
 RATIO = 1e-1
 # The paper's start: white noise as the authors' code draws it (gatys.core.start.white_noise).
 INIT = "noise"
+# The starts the optimisation knows by name (gatys.core.start); any other start is an image file.
+INITS = ("noise", "uniform-noise", "content", "style")
 # L-BFGS's history: pairs of image-sized vectors kept (memory: 2 × this × the image's floats).
 HISTORY_SIZE = 100

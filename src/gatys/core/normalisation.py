@@ -29,12 +29,12 @@ import copy
 import hashlib
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from gatys.core.vgg import VGGFeatures
+from gatys.io.files import remove_stale_temporaries, write_atomic
 from gatys.io.settings import cache_dir
 
 DEAD_CHANNEL = 1e-8
@@ -61,6 +61,7 @@ def channel_means(model: VGGFeatures, images: Sequence[torch.Tensor]) -> dict[st
             features = model(image.to(device), layers)
             for layer in layers:
                 totals[layer] += features[layer].mean(dim=(0, 2, 3)).double().cpu()
+            del features  # before the next image's pass, which would otherwise hold both
     return {layer: (total / len(images)).float() for layer, total in totals.items()}
 
 
@@ -118,8 +119,6 @@ def normalised_vgg(
             means = None
     if means is None:
         means = channel_means(model, images)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        torch.save(means, temp)
-        os.replace(temp, path)
+        remove_stale_temporaries(path.parent)
+        write_atomic(path, lambda temp: torch.save(means, temp))
     return normalise(model, means, gain_limit)

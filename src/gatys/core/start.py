@@ -21,16 +21,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from PIL import Image
 
+from gatys.core.defaults import INITS
 from gatys.io.errors import SettingError
+from gatys.io.formats import image_dimensions, long_side_shape
 from gatys.io.images import load_image
 
 # ImageNet's mean pixel as the Caffe weights subtract it, in 0..1 (torchvision's differs by < 0.002).
 MEAN_PIXEL = (123.68 / 255, 116.779 / 255, 103.939 / 255)
 NOISE_STD = 1.0 / 255.0  # the authors' code: randn in 0..255 units
-INITS = ("noise", "uniform-noise", "content", "style")
 
 ImageLike = torch.Tensor | str | os.PathLike | Image.Image
 
@@ -69,6 +71,20 @@ def as_image(source: ImageLike, size: int | None = None, shape=None) -> torch.Te
             )
         return image.float()
     return load_image(source, size=size, shape=shape)
+
+
+def planned_shape(source: ImageLike, size: int | None = None) -> tuple[int, int]:
+    """``(height, width)`` that :func:`as_image` will give ``source`` at ``size``, known before
+    anything is decoded or resized (a file's header, a tensor's or a picture's shape)."""
+    if isinstance(source, torch.Tensor):
+        shape = (int(source.shape[-2]), int(source.shape[-1]))
+    elif isinstance(source, Image.Image):
+        shape = (source.height, source.width)
+    elif isinstance(source, np.ndarray):
+        shape = (int(source.shape[0]), int(source.shape[1]))
+    else:
+        shape = image_dimensions(source)
+    return shape if size is None else long_side_shape(*shape, size)
 
 
 def initial_image(

@@ -19,24 +19,18 @@ by faster convolution kernels (`make bench` measures the gain on the bare pass).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from gatys.core.architecture import (  # noqa: F401 - the tables, re-exported
+    ARCHITECTURES, POOLINGS, config, layer_names, validate_layers,
+)
+from gatys.core.architecture import min_size as _min_size
 from gatys.io.errors import LayerError, SettingError
 
-# Channels per convolution, "M" for a pooling layer: the configurations of Simonyan & Zisserman
-# (and torchvision's ``vgg16().features`` / ``vgg19().features``, whose indices we keep).
-ARCHITECTURES: dict[str, list[int | str]] = {
-    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
-              512, 512, 512, "M"],
-    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
-              512, 512, 512, 512, "M"],
-}
-
-POOLINGS = ("avg", "max")
 
 
 @dataclass(frozen=True)
@@ -66,45 +60,9 @@ CONVENTIONS: dict[str, InputConvention] = {
 }
 
 
-def layer_names(arch: str = "vgg19") -> list[str]:
-    """All layer names of ``arch`` in network order, one per module of ``features``."""
-    names: list[str] = []
-    block, position = 1, 1
-    for item in _config(arch):
-        if item == "M":
-            names.append(f"pool{block}")
-            block, position = block + 1, 1
-        else:
-            names += [f"conv{block}_{position}", f"relu{block}_{position}"]
-            position += 1
-    return names
-
-
 def conv_layer_names(arch: str = "vgg19") -> list[str]:
     """The convolution layers of ``arch`` (``conv1_1`` ... ``conv5_3`` or ``conv5_4``)."""
     return [name for name in layer_names(arch) if name.startswith("conv")]
-
-
-def validate_layers(layers: Iterable[str], arch: str = "vgg19") -> list[str]:
-    """Return ``layers`` as a list, or raise :class:`LayerError` naming the unknown ones."""
-    known = layer_names(arch)
-    layers = list(layers)
-    unknown = [name for name in layers if name not in known]
-    if unknown:
-        raise LayerError(
-            f"unknown layer name(s) {', '.join(map(repr, unknown))} for {arch}; "
-            f"valid names are {known[0]} ... {known[-1]} (e.g. relu4_2, conv3_1, pool2)"
-        )
-    return layers
-
-
-def _config(arch: str) -> list[int | str]:
-    try:
-        return ARCHITECTURES[arch]
-    except KeyError:
-        raise SettingError(
-            f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}"
-        ) from None
 
 
 def build_features(arch: str = "vgg19", pooling: str = "avg") -> nn.Sequential:
@@ -117,7 +75,7 @@ def build_features(arch: str = "vgg19", pooling: str = "avg") -> nn.Sequential:
         raise SettingError(f"unknown pooling {pooling!r}; choose 'avg' or 'max'")
     modules: list[nn.Module] = []
     in_channels = 3
-    for item in _config(arch):
+    for item in config(arch):
         if item == "M":
             pool = nn.AvgPool2d if pooling == "avg" else nn.MaxPool2d
             modules.append(pool(kernel_size=2, stride=2))
@@ -191,9 +149,7 @@ class VGGFeatures(nn.Module):
 
     def min_size(self, layers: Sequence[str]) -> int:
         """The smallest image side (px) for which every layer in ``layers`` has >= 1 position."""
-        deepest = max(self.names.index(name) for name in validate_layers(layers, self.arch))
-        pools = sum(1 for name in self.names[: deepest + 1] if name.startswith("pool"))
-        return 2**pools
+        return _min_size(self.arch, layers)
 
     def forward(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
         layers = validate_layers(layers, self.arch)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +19,14 @@ from typing import Union
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps
 
 from gatys.io.errors import ImageError
 from gatys.io.files import write_atomic
+from gatys.io.formats import (  # noqa: F401 - BIT_DEPTHS and output_format are re-exported
+    BIT_DEPTHS, DEFAULT_MAX_PIXELS, long_side_shape, open_image_file, output_format,
+)
+from gatys.io.formats import check_pixels as _check_pixels
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -40,15 +43,11 @@ __all__ = [
     "to_srgb",
 ]
 
-DEFAULT_MAX_PIXELS = 50_000_000
-"""Largest image (width × height) decoded; guards against decompression bombs and memory use."""
-
 ImageSource = Union[str, "os.PathLike[str]", Image.Image, np.ndarray]
 
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _COLOUR_MANAGED_MODES = frozenset({"RGB", "RGBA", "L", "CMYK"})
 _ICC_FORMATS = frozenset({"PNG", "JPEG", "TIFF", "WEBP"})  # Pillow embeds icc_profile in these
-BIT_DEPTHS = (8, 16)
 _WIDE_INT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
 
 
@@ -77,48 +76,10 @@ def open_image(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> 
     )
 
 
-def _check_pixels(name: str, width: int, height: int, max_pixels: int) -> None:
-    if width < 1 or height < 1:
-        raise ImageError(f"{name} is empty ({width}×{height} pixels); pass a non-empty image")
-    if width * height > max_pixels:
-        raise ImageError(
-            f"{name} is {width}×{height} = {width * height} pixels, above the limit of "
-            f"{max_pixels}; pass a larger max_pixels or shrink the file"
-        )
-
-
 def _open_path(path: str | os.PathLike[str], max_pixels: int) -> Image.Image:
     name = f'image file "{os.path.abspath(os.fspath(path))}"'
-    try:
-        info = os.stat(path)
-    except FileNotFoundError as exc:
-        raise ImageError(f"{name} does not exist; check the path") from exc
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise ImageError(f"{name} cannot be read ({exc}); check the path") from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise ImageError(f"{name} is a directory; pass the path of an image file inside it")
-    if info.st_size == 0:
-        raise ImageError(f"{name} is empty (0 bytes); pass a real image file")
-
-    try:
-        # Pillow's decompression-bomb warning becomes an error (its hard error is caught below).
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img_file = Image.open(path)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(
-            f"{name} is too large for Pillow to open safely ({exc}); shrink the file, "
-            "or raise PIL.Image.MAX_IMAGE_PIXELS as well as max_pixels"
-        ) from exc
-    except UnidentifiedImageError as exc:
-        raise ImageError(
-            f"{name} is not an image format Pillow can read; convert it to PNG or JPEG"
-        ) from exc
-    except OSError as exc:
-        raise ImageError(f"{name} cannot be read ({exc}); check the file") from exc
-
+    img_file = open_image_file(path, max_pixels)
     with img_file:
-        _check_pixels(name, *img_file.size, max_pixels)  # header only: nothing decoded yet
         try:
             img_file.seek(0)  # first frame of an animation
             img_file.load()
@@ -309,11 +270,7 @@ def _positive_int(value: object, what: str) -> int:
     return int(value)
 
 
-def _long_side_shape(height: int, width: int, size: int) -> tuple[int, int]:
-    """(height, width) with long side ``size``; the short side is rounded half up, at least 1."""
-    long, short = max(height, width), min(height, width)
-    new_short = max(1, (2 * short * size + long) // (2 * long))
-    return (size, new_short) if height >= width else (new_short, size)
+_long_side_shape = long_side_shape
 
 
 def image_size(image: torch.Tensor) -> tuple[int, int]:
@@ -360,34 +317,6 @@ def _pixels(image: torch.Tensor, bit_depth: int) -> np.ndarray:
     return values.permute(1, 2, 0).cpu().numpy().astype(dtype)
 
 
-def output_format(path: str | os.PathLike[str], bit_depth: int = 8) -> str:
-    """The Pillow format ``path``'s extension names; :class:`ImageError` if it cannot be written
-    (with ``bit_depth`` bits per channel: 8, or 16 for TIFF).
-
-    Call it before long work so that a bad output name fails at once, not after the work.
-    """
-    path = Path(path).absolute()  # errors name the absolute path
-    Image.init()
-    fmt = Image.registered_extensions().get(path.suffix.lower())
-    if fmt is None or fmt not in Image.SAVE:
-        raise ImageError(
-            f'cannot save "{path}": Pillow cannot write files ending in "{path.suffix}"; '
-            "use .png or .jpg"
-        )
-    if path.is_dir():
-        raise ImageError(
-            f'cannot save "{path}": it is a directory; pass a file name such as out.png'
-        )
-    if bit_depth not in BIT_DEPTHS:
-        raise ImageError(f"bit depth {bit_depth!r} is not supported; use 8 or 16")
-    if bit_depth == 16 and fmt != "TIFF":
-        raise ImageError(
-            f'cannot save "{path}" with 16 bits per channel: Pillow writes colour {fmt} files '
-            f"with 8 bits only; name the output .tif (16-bit RGB TIFF) or use 8 bits"
-        )
-    return fmt
-
-
 def save_image(
     image: torch.Tensor, path: str | os.PathLike[str], *, bit_depth: int = 8,
     **pil_kwargs: object,
@@ -422,8 +351,7 @@ def save_image(
     try:
         write_atomic(path, write)
     except (OSError, ValueError, KeyError) as exc:
-        raise ImageError(
-            f'cannot save "{path.absolute()}" as {fmt} ({exc}); check that the directory is '
-            f"writable, or try .png or .jpg"
-        ) from exc
+        fix = ("check that the folder exists and is writable and the disk has room"
+               if isinstance(exc, OSError) else f"try another format than {fmt}, e.g. .png")
+        raise ImageError(f'cannot save "{path.absolute()}" as {fmt} ({exc}); {fix}') from exc
     return path

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from gatys.io.errors import SettingError
 
@@ -28,6 +27,9 @@ DEVICE_ENV = "GATYS_DEVICE"
 CACHE_ENV = "GATYS_CACHE"
 PROGRESS_ENV = "GATYS_PROGRESS"
 
+if TYPE_CHECKING:
+    import torch
+
 
 def from_env(name: str) -> str | None:
     """The value of environment variable ``name``, or None when unset or blank."""
@@ -35,11 +37,27 @@ def from_env(name: str) -> str | None:
     return value or None
 
 
+DEVICE_KINDS = ("auto", "cpu", "cuda", "mps")
+
+
+def device_kind(device: str | None = None) -> str:
+    """The kind of device ``device`` (else ``$GATYS_DEVICE``, else ``auto``) names: ``auto``,
+    ``cpu``, ``cuda`` or ``mps``; a name of no kind raises :class:`SettingError`. Without torch,
+    so a misspelt device is refused before anything heavy is imported."""
+    name = (device or from_env(DEVICE_ENV) or "auto").strip()
+    kind, _, index = name.partition(":")
+    if kind not in DEVICE_KINDS or (index and not (kind == "cuda" and index.isdigit())):
+        raise SettingError(f"unknown device {name!r}; use cpu, cuda, cuda:N, mps or auto")
+    return kind
+
+
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
     """The device to run on: ``device``, else ``$GATYS_DEVICE``, else CUDA, MPS or CPU.
 
     Raises :class:`SettingError` for a name torch does not know or a device this machine lacks.
     """
+    import torch  # here, so that the environment settings can be read without importing torch
+
     if isinstance(device, torch.device):
         return device
     name = device or from_env(DEVICE_ENV)
