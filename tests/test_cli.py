@@ -316,7 +316,7 @@ def test_progress_setting_chooses_plain_text_widgets_or_nothing(monkeypatch):
     monkeypatch.setenv("GATYS_PROGRESS", "off")
     assert progress_bar(3).disable
     monkeypatch.setenv("GATYS_PROGRESS", "widgets")
-    with pytest.raises(SettingError, match="GATYS_PROGRESS='widgets' is not one of auto"):
+    with pytest.raises(SettingError, match="GATYS_PROGRESS='widgets' is not a progress mode; set it to auto"):
         progress_bar(3)
 
 

@@ -146,7 +146,8 @@ def test_one_default_per_concept_across_the_api_and_the_command_line(vgg16_norma
     import gatys
     from gatys.controls.pyramid import coarse_to_fine
     from gatys.core import defaults
-    from gatys.ui.cli import _convention, build_parser
+    from gatys.ui.cli import build_parser
+    from gatys.ui.preflight import convention_for
 
     def plain(value):  # lists and tuples of layers compare alike
         return tuple(value) if isinstance(value, (list, tuple)) else value
@@ -164,7 +165,7 @@ def test_one_default_per_concept_across_the_api_and_the_command_line(vgg16_norma
                 wanted = None if name == "convention" else expected[name]
                 assert plain(parameter.default) == plain(wanted), (function.__name__, name)
     transfer = build_parser().parse_args(["transfer", "c.png", "s.png", "-o", "o.png"])
-    transfer.convention = _convention(transfer.convention, transfer.normalise)
+    transfer.convention = convention_for(transfer.convention, transfer.normalise)
     for name, value in expected.items():
         assert plain(getattr(transfer, name)) == plain(value), name
     # ... and an objective built without naming a convention is the default one's, not paper's.

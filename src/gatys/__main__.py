@@ -2,6 +2,10 @@
 
 import sys
 
-from gatys.ui.cli import main
+try:
+    from gatys.ui.cli import main
+except KeyboardInterrupt:  # Ctrl-C in the first moments: no traceback for it
+    print("gatys: interrupted before the optimisation started; nothing written", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

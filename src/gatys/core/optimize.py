@@ -28,6 +28,7 @@ import torch
 
 from gatys.core import defaults
 from gatys.core.objective import LossTerms, Objective
+from gatys.io.errors import ImageError
 from gatys.io.images import save_image
 from gatys.io.memory import check_fits
 from gatys.io.progress import progress_bar
@@ -151,6 +152,8 @@ def synthesize(
     start = time.perf_counter()
     last_good = pixels.detach().clone()
 
+    snapshots_left = [bool(snapshot_every)]
+
     def record(iteration: int, values: dict[str, float]) -> None:
         history.iterations.append(iteration)
         history.seconds.append(time.perf_counter() - start)
@@ -163,8 +166,13 @@ def synthesize(
                         refresh=False)
         if callback is not None:
             callback(iteration, last_good.clamp(0, 1), values)
-        if snapshot_every and iteration % snapshot_every == 0:
-            save_image(last_good, Path(snapshot_dir) / f"iter_{iteration:05d}.png")
+        if snapshots_left[0] and iteration % snapshot_every == 0:
+            try:
+                save_image(last_good, Path(snapshot_dir) / f"iter_{iteration:05d}.png")
+            except ImageError as exc:  # the run is worth more than its snapshots
+                snapshots_left[0] = False
+                warnings.warn(f"snapshots stopped at iteration {iteration}: {exc}",
+                              RuntimeWarning, stacklevel=2)
 
     stop_reason = f"completed {iterations} iterations"
     done = 0

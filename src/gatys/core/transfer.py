@@ -23,11 +23,13 @@ from gatys.core import defaults
 from gatys.core.normalisation import normalised_vgg
 from gatys.core.objective import LOSS_CONVENTIONS, check_positive, make_objective
 from gatys.core.optimize import SynthesisResult, synthesize
-from gatys.core.start import INITS, ImageLike, as_image, initial_image
-from gatys.core.vgg import VGGFeatures
+from gatys.core.start import INITS, ImageLike, as_image, initial_image, planned_shape
+from gatys.core.vgg import ARCHITECTURES, VGGFeatures, validate_layers
 from gatys.io.errors import SettingError
 from gatys.io.images import load_mask
-from gatys.io.weights import load_vgg
+from gatys.io.memory import check_run_fits
+from gatys.io.settings import resolve_device
+from gatys.io.weights import load_vgg, parse_model
 
 __all__ = ["LOSS_CONVENTIONS", "INITS", "make_objective", "initial_image", "style_transfer",
            "reconstruct_content", "synthesize_texture"]
@@ -77,19 +79,23 @@ def style_transfer(
         check_positive("size", size)
     check_positive("style_scale", style_scale)
     colour.check_method(preserve_colour)
-    content_image = as_image(content, size=size)
     single = isinstance(styles, (str, os.PathLike, Image.Image, torch.Tensor))
     style_sources = [styles] if single else list(styles)
-    mask_images = None
-    if masks is not None:
-        if len(masks) != len(style_sources):
-            raise SettingError(f"got {len(masks)} mask(s) for {len(style_sources)} style "
-                               f"image(s); give one mask per style image, in the same order")
-        mask_images = [load_mask(mask, tuple(content_image.shape[-2:])) for mask in masks]
+    if masks is not None and len(masks) != len(style_sources):
+        raise SettingError(f"got {len(masks)} mask(s) for {len(style_sources)} style "
+                           f"image(s); give one mask per style image, in the same order")
+    spec = parse_model() if model is None else None
+    _check_run(spec.arch if spec else getattr(model, "arch", None), model, content, size,
+               style_sources, style_scale, [*content_layers, *style_layers, *(
+                   layer for group in style_layers_per_style or [] if group for layer in group)],
+               synthesis_options.get("history_size", defaults.HISTORY_SIZE))
+    content_image = as_image(content, size=size)
+    mask_images = None if masks is None else [
+        load_mask(mask, tuple(content_image.shape[-2:])) for mask in masks]
     style_size = max(1, round(max(content_image.shape[-2:]) * style_scale))
     style_images = [as_image(style, size=style_size) for style in style_sources]
-    model = model if model is not None else normalised_vgg(load_vgg(),
-                                                           [content_image, *style_images])
+    if model is None:
+        model = normalised_vgg(load_vgg(spec), [content_image, *style_images])
     colour_source = content_image
     if preserve_colour == "histogram":
         style_images = [colour.match_colour_histogram(style, content_image)
@@ -114,6 +120,22 @@ def style_transfer(
         # The optimised image's luminance with the photograph's chroma (I, Q).
         result.image = colour.with_colours_of(result.image, colour_source).clamp(0, 1)
     return result
+
+
+def _check_run(arch: str | None, model: VGGFeatures | None, content: ImageLike,
+               size: int | None, styles: Sequence[ImageLike], style_scale: float,
+               layers: Sequence[str], history_size: int) -> None:
+    """Before any image is decoded or network loaded: the layers exist in ``arch``, and the
+    whole run (the normalisation pass too, when ``model`` is None) fits in memory."""
+    if arch not in ARCHITECTURES:
+        return  # a feature model of its own (random filters): synthesize checks its memory
+    validate_layers(layers, arch)
+    content_shape = planned_shape(content, size)
+    style_size = max(1, round(max(content_shape) * style_scale))
+    device = resolve_device() if model is None else next(model.parameters()).device
+    check_run_fits(arch, list(dict.fromkeys(layers)), content_shape,
+                   [planned_shape(style, style_size) for style in styles], device,
+                   normalise=model is None, lbfgs_history=history_size)
 
 
 def reconstruct_content(

@@ -20,7 +20,8 @@ def progress_mode() -> str:
     """``$GATYS_PROGRESS`` checked: ``auto`` (default), ``text`` or ``off``."""
     mode = (from_env(PROGRESS_ENV) or "auto").lower()
     if mode not in MODES:
-        raise SettingError(f"{PROGRESS_ENV}={mode!r} is not one of {', '.join(MODES)}")
+        raise SettingError(f"{PROGRESS_ENV}={mode!r} is not a progress mode; set it to "
+                           f"{', '.join(MODES[:-1])} or {MODES[-1]}, or unset it")
     return mode
 
 

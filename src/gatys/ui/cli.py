@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import textwrap
 import time
@@ -13,19 +14,21 @@ from pathlib import Path
 
 from gatys import __version__
 
+# Only modules that do not import torch, so that bad input is refused at once: torch, the
+# network and the optimiser are imported by run_transfer once the checks have passed.
 from gatys.core import defaults
-from gatys.io.errors import GatysError, SettingError
+from gatys.core.architecture import layer_names
+from gatys.core.conventions import LOSS_CONVENTIONS
+from gatys.io.errors import GatysError
 from gatys.io.files import write_json
-from gatys.io.images import BIT_DEPTHS, load_image, load_mask, output_format, save_image
+from gatys.io.formats import BIT_DEPTHS, DEFAULT_MAX_PIXELS
 from gatys.io.progress import progress_bar, progress_mode
-from gatys.core.normalisation import normalised_vgg
-from gatys.controls.pyramid import coarse_to_fine, pyramid_sizes
-from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV, resolve_device
-from gatys.core.transfer import INITS, LOSS_CONVENTIONS, style_transfer
-from gatys.core.vgg import layer_names
-from gatys.io.weights import load_vgg, parse_model
+from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV
+from gatys.ui.preflight import TransferPlan, check_device_memory, check_transfer
 
+SNAPSHOT_EVERY = 50  # iterations between snapshots, when --snapshots asks for them
 EXIT_ERROR = 2
+EXIT_SAVED_ELSEWHERE = 3
 EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
@@ -60,8 +63,10 @@ environment (flags override them):
   {DATA_ENV}     the directory of the paper's images (used by the notebooks)
 
 exit status:
-  0 the output image was written; {EXIT_ERROR} bad input or settings (nothing written);
-  {EXIT_INTERRUPTED} interrupted with Ctrl-C (the last good image is written and named).
+  0 the output image was written; {EXIT_ERROR} bad input or settings (nothing written; every
+  check runs before any work); {EXIT_SAVED_ELSEWHERE} the result could not be written where asked
+  (disk full, permissions changed during the run) and went to the fallback file the message
+  names; {EXIT_INTERRUPTED} interrupted with Ctrl-C (the last good image is written and named).
 
 examples:
   gatys transfer photo.jpg starry_night.jpg -o out.png
@@ -96,6 +101,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _layer_list(text: str) -> list[str]:
     layers = [name.strip() for name in text.split(",") if name.strip()]
     if not layers:
@@ -112,14 +127,23 @@ def _float_list(text: str) -> list[float]:
         ) from None
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other refusal: what is
+    wrong, and where the options are explained (instead of the whole usage block)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="gatys", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Run `gatys transfer --help` for the options of a transfer.",
     )
     parser.add_argument("--version", action="version", version=f"gatys {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=OneLineParser)
 
     transfer = commands.add_parser(
         "transfer", help="render a content image in the style of one or more style images",
@@ -135,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="long side of the result in pixels (default: 512, as in the paper)")
     images.add_argument("--style-scale", type=_positive_float, default=1.0, metavar="S",
                         help="style images' long side relative to the result's (default: 1)")
+    images.add_argument("--max-pixels", type=_positive_int, default=DEFAULT_MAX_PIXELS,
+                        metavar="N", help=f"refuse input files of more than N pixels, before "
+                                          f"decoding them (default: {DEFAULT_MAX_PIXELS:,}; a "
+                                          f"guard against decompression bombs)")
     images.add_argument("--init", default=defaults.INIT, metavar="INIT",
                         help="where the optimisation starts: noise (default: the paper's white "
                              "noise, std 1/255 around the mean pixel, as in the authors' code), "
@@ -221,13 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
     output = transfer.add_argument_group("output")
     output.add_argument("--snapshots", metavar="DIR",
                         help="save the image every --snapshot-every iterations into DIR")
-    output.add_argument("--snapshot-every", type=_positive_int, default=50, metavar="K",
-                        help="snapshot interval (default: 50)")
+    output.add_argument("--snapshot-every", type=_positive_int, default=None, metavar="K",
+                        help=f"snapshot interval, with --snapshots (default: "
+                             f"{SNAPSHOT_EVERY})")
     output.add_argument("--history", metavar="FILE.json",
                         help="write the settings and per-iteration losses and times as JSON")
     output.add_argument("--bit-depth", type=int, choices=BIT_DEPTHS, default=8,
                         help="bits per channel of OUT: 8 (default) or 16 (a .tif file)")
-    output.add_argument("--print-every", type=int, default=None, metavar="N",
+    output.add_argument("--print-every", type=_non_negative_int, default=None, metavar="N",
                         help="a log line (iteration, losses, seconds) every N iterations; 0: "
                              "none (default: 0 on a terminal, 50 when stderr is a log file "
                              "or pipe)")
@@ -239,62 +268,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _convention(name: str | None, normalise: bool) -> str:
-    """The loss convention that belongs to the network --normalise chooses (a recipe is a
-    whole): the default for each network, or ``name`` if it belongs to that network."""
-    if name is None:
-        return defaults.CONVENTION if normalise else "gatys-code-original"
-    if LOSS_CONVENTIONS[name].normalised != normalise:
-        flag = "--normalise" if LOSS_CONVENTIONS[name].normalised else "--no-normalise"
-        raise SettingError(f"--convention {name} belongs to the "
-                           f"{'normalised' if normalise is False else 'original'} network; add "
-                           f"{flag}, or leave --convention out for the recipe of this network")
-    return name
-
-
 def run_transfer(args: argparse.Namespace) -> int:
-    output_format(args.output, args.bit_depth)  # fail now, not after the optimisation
-    if args.init not in INITS and not Path(args.init).exists():
-        raise SettingError(
-            f"--init {args.init!r} is neither {', '.join(INITS)} nor an existing image file"
-        )
-    layers_per_style = _layers_per_style(args.style_layers_of, len(args.styles))
-    if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
-        raise SettingError(f"--tv-weight must be a finite number >= 0, got {args.tv_weight}")
-    if args.masks is not None and len(args.masks) != len(args.styles):
-        raise SettingError(f"got {len(args.masks)} mask(s) for {len(args.styles)} style image(s); "
-                           f"give --masks one file per STYLE, in the same order")
-    args.convention = _convention(args.convention, args.normalise)
-    spec = parse_model(args.model, args.weights)
-    device = resolve_device(args.device)
-    content = load_image(args.content, size=args.size)
-    masks = None if args.masks is None else [load_mask(path, tuple(content.shape[-2:]))
-                                             for path in args.masks]
-    style_size = max(1, round(max(content.shape[-2:]) * args.style_scale))
-    styles = [load_image(path, size=style_size) for path in args.styles]
-    noise_start = args.init in INITS and "noise" in args.init
-    if args.seed is not None and not noise_start:
+    plan = check_transfer(args)  # everything that can be refused, before torch is imported
+    if args.seed is not None and not plan.noise_start:
         _say(f"warning: --seed {args.seed} has no effect: the start is {args.init}, not noise")
+    from gatys.controls.pyramid import coarse_to_fine, pyramid_sizes
+    from gatys.core.normalisation import normalised_vgg
+    from gatys.core.transfer import style_transfer
+    from gatys.io.images import load_image, load_mask
+    from gatys.io.settings import resolve_device
+    from gatys.io.weights import load_vgg
+
+    device = resolve_device(args.device)
+    if not plan.memory_checked:
+        check_device_memory(args, plan, device)
+    content = load_image(args.content, size=args.size, max_pixels=args.max_pixels)
+    masks = None if args.masks is None else [
+        load_mask(path, tuple(content.shape[-2:]), max_pixels=args.max_pixels)
+        for path in args.masks]
+    styles = [load_image(path, shape=shape, max_pixels=args.max_pixels)
+              for path, shape in zip(args.styles, plan.style_shapes)]
     total = args.iterations
     if args.coarse_to_fine:
         total += args.refine_iterations * (len(pyramid_sizes(args.size, args.coarse_to_fine)) - 1)
     if not args.quiet:
-        _say(_startup_line(args, spec.description, device, tuple(content.shape[-2:]), total,
-                           noise_start))
-    model = load_vgg(spec, pooling=args.pooling, device=device)
+        _say(_startup_line(args, plan.spec.description, device, tuple(content.shape[-2:]),
+                           total, plan.noise_start))
+    model = load_vgg(plan.spec, pooling=args.pooling, device=device)
     if args.normalise:
         model = normalised_vgg(model, [content, *styles])
     run_log = RunLog(total, args.print_every, quiet=args.quiet)
     options = dict(
         model=model, style_scale=args.style_scale, ratio=args.ratio,
         content_layers=args.content_layers, style_layers=args.style_layers,
-        style_blend=args.style_weights, convention=args.convention, init=args.init,
+        style_blend=args.style_weights, convention=plan.convention, init=args.init,
         seed=args.seed or 0, optimizer=args.optimizer, learning_rate=args.learning_rate,
         history_size=args.history_size,
         progress=False, callback=run_log,
-        snapshot_every=args.snapshot_every if args.snapshots else 0,
+        snapshot_every=(args.snapshot_every or SNAPSHOT_EVERY) if args.snapshots else 0,
         snapshot_dir=args.snapshots, preserve_colour=args.preserve_colour,
-        style_layers_per_style=layers_per_style, masks=masks, tv_weight=args.tv_weight,
+        style_layers_per_style=plan.layers_per_style, masks=masks, tv_weight=args.tv_weight,
     )
     try:
         if args.coarse_to_fine:
@@ -306,16 +319,56 @@ def run_transfer(args: argparse.Namespace) -> int:
                                     **options)
     finally:
         run_log.close()
-    written = save_image(result.image, args.output, bit_depth=args.bit_depth)
+    return _report(args, plan, str(device), result)
+
+
+def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result) -> int:
+    """Write the image and the history (each to a fallback file if its path fails now) and
+    say how the run ended; the exit status."""
+    from gatys.io.images import save_image
+
+    written, image_moved = _write_or_fall_back(
+        lambda path: save_image(result.image, path, bit_depth=args.bit_depth), args.output,
+        "image")
+    history_moved = False
     if args.history:
-        _write_history(args, spec.description, str(device), result)
+        record = _history_record(args, plan, device, result)
+        _, history_moved = _write_or_fall_back(lambda path: write_json(path, record),
+                                               args.history, "history")
     final = result.final_losses
     print(f"{written}: {result.stop_reason}; content {final['content']:.4g}, "
           f"style {final['style']:.4g}, {result.history.seconds[-1]:.1f} s", file=sys.stderr)
     if result.interrupted:
         print(f"interrupted: the last good image is in {written}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return 0
+    return EXIT_SAVED_ELSEWHERE if image_moved or history_moved else 0
+
+
+def fallback_path(path: str | Path) -> Path:
+    """Where a result goes when ``path`` cannot be written at the end of a run: a new file in
+    the working directory (else the system's temporary folder) named after the time and
+    ``path``, so that nothing computed is lost and nothing is overwritten."""
+    import tempfile
+
+    name = f"gatys-unsaved-{time.strftime('%Y%m%d-%H%M%S')}-{Path(path).name or 'result'}"
+    for folder in (Path.cwd(), Path(tempfile.gettempdir())):
+        candidate = folder / name
+        if os.access(folder, os.W_OK | os.X_OK) and not candidate.exists():
+            return candidate.absolute()
+    return (Path(tempfile.gettempdir()) / f"{os.getpid()}-{name}").absolute()
+
+
+def _write_or_fall_back(write, path: str, what: str) -> tuple[Path, bool]:
+    """``write(path)``; if that fails now (the checks passed at the start), ``write`` a fallback
+    file instead and say where. Returns the path written and whether it is the fallback."""
+    try:
+        return Path(write(path)), False
+    except (GatysError, OSError) as exc:
+        fallback = fallback_path(path)
+        write(fallback)
+        _say(f"error: could not write the {what} to {Path(path).absolute()} ({exc}); it is in "
+             f"{fallback} instead")
+        return fallback, True
 
 
 def _say(line: str) -> None:
@@ -328,6 +381,8 @@ def _startup_line(args, weights: str, device, shape: tuple[int, int], total: int
     network = f"{weights}; {args.pooling} pooling{', normalised' if args.normalise else ''}"
     size = f"{shape[1]}x{shape[0]} px"
     if args.coarse_to_fine:
+        from gatys.controls.pyramid import pyramid_sizes
+
         levels = pyramid_sizes(args.size, args.coarse_to_fine)
         size += f" (coarse to fine: {', '.join(str(level) for level in levels)} px)"
     start = f"{args.init} (seed {args.seed or 0})" if noise_start else args.init
@@ -369,39 +424,26 @@ class RunLog:
         self.bar.close()
 
 
-def _layers_per_style(assignments: Sequence[str], count: int) -> list[list[str] | None] | None:
-    """``--style-layers-of K=L1,L2`` options as one layer list (or None) per style image."""
-    if not assignments:
-        return None
-    chosen: list[list[str] | None] = [None] * count
-    for text in assignments:
-        index, _, layers = text.partition("=")
-        if not index.strip().isdigit() or not layers.strip():
-            raise SettingError(f"--style-layers-of {text!r}: write K=L1,L2 with K the style's "
-                               f"position (1 = the first STYLE), e.g. 1=relu1_1,relu2_1")
-        position = int(index)
-        if not 1 <= position <= count:
-            raise SettingError(f"--style-layers-of {text!r}: there is no style {position}; "
-                               f"K runs from 1 to {count}, the number of STYLE images")
-        chosen[position - 1] = [name.strip() for name in layers.split(",") if name.strip()]
-    return chosen
-
-
-def _write_history(args, model_description: str, device: str, result) -> None:
-    record = {
-        "settings": {key: value for key, value in vars(args).items() if key != "command"},
-        "model": model_description,
+def _history_record(args: argparse.Namespace, plan: TransferPlan, device: str,
+                    result) -> dict:
+    return {
+        "settings": {**{key: value for key, value in vars(args).items() if key != "command"},
+                     "convention": plan.convention},
+        "model": plan.spec.description,
         "device": device,
         "stop_reason": result.stop_reason,
         "levels": result.levels,
         "history": result.history.as_dict(),
     }
-    write_json(args.history, record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named with the command whose options they are not
+        prog = f"{parser.prog} {args.command}" if args.command else parser.prog
+        parser.exit(EXIT_ERROR, f"{prog}: error: unrecognized arguments: {' '.join(unknown)} "
+                                f"(see {prog} --help)\n")
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR

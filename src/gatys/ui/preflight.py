@@ -1,0 +1,171 @@
+"""Everything a ``gatys transfer`` can be refused for, checked before any work, in one place.
+
+The command line calls :func:`check_transfer` on its parsed arguments before it imports torch,
+loads a network or decodes a pixel, so a run that cannot work ends in a fraction of a second with
+one line naming the fix (exit status 2, nothing written), not after minutes. In order:
+
+1. numbers and switches the parser cannot judge alone (``--tv-weight``, ``--style-weights``,
+   ``--snapshot-every`` without ``--snapshots``, ``--style-layers-of``);
+2. the environment (``$GATYS_PROGRESS``, ``$GATYS_DEVICE``, ``$GATYS_MODEL``), the loss
+   convention against the network, the weights file;
+3. the layer names, for the architecture the model setting names;
+4. every input file's header (readable, an image, within ``--max-pixels``; nothing decoded) and
+   the image sizes they make at ``--size``, against the smallest size the layers accept;
+5. every output path (the image's format; the image, history and snapshot paths writable);
+6. the memory the whole run needs (decoding, the normalisation pass, the synthesis;
+   :mod:`gatys.io.memory`) against what is free: here for a CPU run, and once torch has said
+   what the device has free (:func:`check_device_memory`) for any other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatys.core import architecture, defaults
+from gatys.core.conventions import LOSS_CONVENTIONS, blend_weights
+from gatys.io import memory
+from gatys.io.errors import LayerError, SettingError
+from gatys.io.files import check_writable
+from gatys.io.formats import image_dimensions, long_side_shape, output_format
+from gatys.io.models import ModelSpec, check_weights_file, parse_model
+from gatys.io.progress import progress_mode
+from gatys.io.settings import device_kind
+
+
+@dataclass(frozen=True)
+class TransferPlan:
+    """What the checks resolved, for the run to use: nothing in it is computed twice."""
+
+    spec: ModelSpec
+    convention: str
+    device_kind: str
+    layers: tuple[str, ...]  # every layer the objective reads
+    content_shape: tuple[int, int]
+    style_shapes: tuple[tuple[int, int], ...]
+    layers_per_style: list[list[str] | None] | None
+    noise_start: bool
+    source_pixels: int  # the largest input file's, for the memory estimate
+    memory_checked: bool  # against the CPU's free memory, here
+
+
+def check_transfer(args: argparse.Namespace) -> TransferPlan:
+    """Check ``gatys transfer``'s arguments (see the module docstring); the first problem raises
+    a :class:`~gatys.io.errors.GatysError` whose message names the fix."""
+    # 1. Numbers and switches.
+    if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
+        raise SettingError(f"--tv-weight must be a finite number >= 0, got {args.tv_weight}")
+    if args.snapshot_every is not None and not args.snapshots:
+        raise SettingError(f"--snapshot-every {args.snapshot_every} needs a folder to write "
+                           f"into: add --snapshots DIR")
+    if args.style_weights is not None:
+        blend_weights(args.style_weights, len(args.styles))
+    if args.masks is not None and len(args.masks) != len(args.styles):
+        raise SettingError(f"got {len(args.masks)} mask(s) for {len(args.styles)} style image(s); "
+                           f"give --masks one file per STYLE, in the same order")
+    layers_per_style = layers_of_each_style(args.style_layers_of, len(args.styles))
+
+    # 2. The environment, the convention, the weights.
+    progress_mode()
+    kind = device_kind(args.device)
+    convention = convention_for(args.convention, args.normalise)
+    spec = parse_model(args.model, args.weights)
+    if spec.source == "file":
+        check_weights_file(spec.path)
+
+    # 3. Layers.
+    names = [*args.content_layers, *args.style_layers,
+             *(layer for group in layers_per_style or [] if group for layer in group)]
+    architecture.validate_layers(names, spec.arch)
+
+    # 4. Input files and the sizes they make.
+    content = image_dimensions(args.content, args.max_pixels)
+    styles = [image_dimensions(path, args.max_pixels) for path in args.styles]
+    others = [image_dimensions(path, args.max_pixels) for path in args.masks or []]
+    noise_start = args.init in defaults.INITS and "noise" in args.init
+    if args.init not in defaults.INITS:
+        if not Path(args.init).exists():
+            raise SettingError(f"--init {args.init!r} is neither {', '.join(defaults.INITS)} "
+                               f"nor an existing image file")
+        others.append(image_dimensions(args.init, args.max_pixels))
+    content_shape = long_side_shape(*content, args.size)
+    style_size = max(1, round(max(content_shape) * args.style_scale))
+    style_shapes = tuple(long_side_shape(*shape, style_size) for shape in styles)
+    _check_large_enough(spec.arch, names, content_shape, "the result", "--size")
+    for path, shape, group in zip(args.styles, style_shapes, layers_per_style or
+                                  [None] * len(styles)):
+        _check_large_enough(spec.arch, group or args.style_layers, shape,
+                            f'the style "{Path(path).absolute()}"', "--style-scale")
+
+    # 5. Outputs.
+    output_format(args.output, args.bit_depth)
+    check_writable(args.output, "the output")
+    if args.history:
+        check_writable(args.history, "the history file", example="history.json")
+    if args.snapshots:
+        check_writable(args.snapshots, "the snapshot folder", folder=True)
+
+    # 6. Memory, where the device is known without torch.
+    source_pixels = max(h * w for h, w in [content, *styles, *others])
+    plan = TransferPlan(spec, convention, kind, tuple(dict.fromkeys(names)), content_shape,
+                        style_shapes, layers_per_style, noise_start, source_pixels,
+                        memory_checked=kind == "cpu")
+    if kind == "cpu":
+        check_device_memory(args, plan, "cpu")
+    return plan
+
+
+def check_device_memory(args: argparse.Namespace, plan: TransferPlan, device) -> int:
+    """Refuse a run whose peak memory (:func:`gatys.io.memory.check_run_fits`) would not fit on
+    ``device``, naming a size that does; return the estimate in bytes."""
+    history = args.history_size if args.optimizer == "lbfgs" else 0
+    return memory.check_run_fits(plan.spec.arch, plan.layers, plan.content_shape,
+                                 plan.style_shapes, device, normalise=args.normalise,
+                                 source_pixels=plan.source_pixels, lbfgs_history=history)
+
+
+def _check_large_enough(arch: str, layers: Sequence[str], shape: tuple[int, int], what: str,
+                        flag: str) -> None:
+    smallest = architecture.min_size(arch, layers)
+    if min(shape) < smallest:
+        names = architecture.layer_names(arch)
+        deepest = max(layers, key=names.index)
+        raise LayerError(
+            f"{what} would be {shape[1]}×{shape[0]} px, too small for layer {deepest}: it "
+            f"needs at least {smallest} px on each side; use a larger {flag} or shallower layers"
+        )
+
+
+def convention_for(name: str | None, normalise: bool) -> str:
+    """The loss convention that belongs to the network --normalise chooses (a recipe is a
+    whole): the default for each network, or ``name`` if it belongs to that network."""
+    if name is None:
+        return defaults.CONVENTION if normalise else defaults.ORIGINAL_CONVENTION
+    if LOSS_CONVENTIONS[name].normalised != normalise:
+        flag = "--normalise" if LOSS_CONVENTIONS[name].normalised else "--no-normalise"
+        raise SettingError(f"--convention {name} belongs to the "
+                           f"{'normalised' if normalise is False else 'original'} network; add "
+                           f"{flag}, or leave --convention out for the recipe of this network")
+    return name
+
+
+def layers_of_each_style(assignments: Sequence[str], count: int
+                         ) -> list[list[str] | None] | None:
+    """``--style-layers-of K=L1,L2`` options as one layer list (or None) per style image."""
+    if not assignments:
+        return None
+    chosen: list[list[str] | None] = [None] * count
+    for text in assignments:
+        index, _, layers = text.partition("=")
+        if not index.strip().isdigit() or not layers.strip():
+            raise SettingError(f"--style-layers-of {text!r}: write K=L1,L2 with K the style's "
+                               f"position (1 = the first STYLE), e.g. 1=relu1_1,relu2_1")
+        position = int(index)
+        if not 1 <= position <= count:
+            raise SettingError(f"--style-layers-of {text!r}: there is no style {position}; "
+                               f"K runs from 1 to {count}, the number of STYLE images")
+        chosen[position - 1] = [name.strip() for name in layers.split(",") if name.strip()]
+    return chosen
