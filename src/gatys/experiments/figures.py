@@ -32,7 +32,7 @@ from gatys.experiments.look import look, pixel_noise, reference_network
 from gatys.experiments.measures import psnr, ssim
 from gatys.experiments.panels import Panel, PanelCache
 from gatys.io.data import load_paper_image
-from gatys.io.files import write_json
+from gatys.io.files import remove_stale_temporaries, write_json
 from gatys.io.images import save_image
 from gatys.io.settings import cache_dir, project_root, resolve_device
 from gatys.io.weights import load_vgg
@@ -143,6 +143,7 @@ def setup(
     model_key += f"-normalised-gain{GAIN_LIMIT:g}" if normalised else ""
     root = cache_dir(cache) / "panels"
     output = Path(output_dir) if output_dir is not None else default_output_dir(chosen.name)
+    remove_stale_temporaries(output)  # a killed run's half-written figure, if any
     return Context(network, model_key, device, chosen, output, PanelCache(root), data_dir,
                    progress, reference_network(model, weights, device))
 

@@ -3,25 +3,36 @@
 A panel is one synthesis: its image (PNG) and a record (JSON) of its settings, final losses,
 history and timing. The cache key is a hash of every setting that changes the result and of
 the source code that computes panels (:func:`source_fingerprint`), so neither a changed setting
-nor changed code reuses a stale panel; editing the CLI, plots or docs keeps a long run's panels. Both files are written atomically (temporary file,
-then rename), the record last: a panel without its record is not finished.
+nor changed code reuses a stale panel; editing the CLI, plots or docs keeps a long run's panels.
+
+Safe to kill and to share: both files are written atomically (temporary file, then rename), the
+record last, so a panel without its record is not finished; a killed run's temporary files are
+removed when the cache is next opened; and a panel is computed under a lock of its own
+(``.<key>.lock``, an advisory ``flock`` the system releases when its holder dies), so two runs
+on one cache compute it once: the second waits and takes the first one's panel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 
-from gatys.io.files import write_json
+from gatys.io.files import remove_stale_temporaries, write_json
 from gatys.io.images import load_image, save_image
 from gatys.core.optimize import SynthesisResult
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: atomic writes alone (a panel may run twice)
+    fcntl = None
 
 
 @dataclass
@@ -48,7 +59,7 @@ FINGERPRINTED_SOURCES = (
     "core/*.py", "controls/*.py",
     "experiments/recipes.py", "experiments/pros.py", "experiments/beyond.py",
     "experiments/panels.py",
-    "io/images.py", "io/weights.py", "io/data.py",
+    "io/images.py", "io/formats.py", "io/weights.py", "io/models.py", "io/data.py",
 )
 """The package files (globs under :data:`PACKAGE`) whose code decides what a panel holds.
 
@@ -88,6 +99,7 @@ class PanelCache:
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
+        remove_stale_temporaries(self.root)  # what a killed run was writing
 
     def paths(self, settings: dict) -> tuple[Path, Path]:
         key = panel_key(settings)
@@ -108,6 +120,38 @@ class PanelCache:
         cached = self.get(settings)
         if cached is not None:
             return cached
+        with self._lock(panel_key(settings)):
+            cached = self.get(settings)  # another run may have finished it while we waited
+            if cached is not None:
+                return cached
+            return self._run_and_store(settings, run)
+
+    @contextlib.contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        """Hold ``.<key>.lock`` exclusively; removed on release, so a finished cache holds only
+        panels. A waiter that wakes on a lock file already removed takes the new one."""
+        if fcntl is None:
+            yield
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f".{key}.lock"
+        while True:
+            handle = open(path, "a")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            handle.close()  # the holder before us removed it: lock the file now there
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+            handle.close()
+
+    def _run_and_store(self, settings: dict, run: Callable[[], SynthesisResult]) -> Panel:
         result = run()
         if result.interrupted:
             raise KeyboardInterrupt  # never cache a half-finished panel
