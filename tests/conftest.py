@@ -1,4 +1,11 @@
-"""Shared fixtures: small random-weight networks and synthetic images, no downloads."""
+"""Shared fixtures: small random-weight networks and synthetic images, no downloads.
+
+The suite must hold on any host: tests assert behaviour (a loss fell by orders of magnitude, a
+run stopped for a stated reason), never what rounding decides (an exact iteration count of a
+converging optimiser, exact floats across code paths, a timing). To look for such tests, run it
+with other arithmetic: ``GATYS_TEST_THREADS=1`` (torch threads; default 2) and
+``GATYS_TEST_FLUSH_DENORMAL=1`` (denormal floats flushed to zero).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +31,9 @@ def _isolated_settings(monkeypatch):
     """Tests see no GATYS_* settings unless they set them (CI sets them for real-weights tests)."""
     for name in ("GATYS_MODEL", "GATYS_WEIGHTS", "GATYS_DEVICE"):
         monkeypatch.delenv(name, raising=False)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    torch.set_num_threads(int(ORIGINAL_ENV.get("GATYS_TEST_THREADS",
+                                               max(1, min(2, os.cpu_count() or 1)))))
+    torch.set_flush_denormal(ORIGINAL_ENV.get("GATYS_TEST_FLUSH_DENORMAL") == "1")
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +73,15 @@ def inputs(cli_settings):
     save_image(synthetic_image(40, 56), content)
     save_image(striped_image(48, 48), style)
     return cli_settings, content, style
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The slowest refusal of tests/test_refusals.py (its own measure, not a timed assertion)."""
+    timed = [(value, report.nodeid) for outcome in ("passed", "failed")
+             for report in terminalreporter.stats.get(outcome, [])
+             for name, value in getattr(report, "user_properties", [])
+             if name == "refusal_seconds"]
+    if timed:
+        seconds, nodeid = max(timed)
+        terminalreporter.write_line(
+            f"refusals: {len(timed)} cases, the slowest {seconds:.2f} s ({nodeid.split('::')[-1]})")

@@ -32,16 +32,17 @@ def test_levels_hand_over_the_upsampled_image(vgg16_random):
                             refine_iterations=5, **options)
     assert [level["size"] for level in result.levels] == [[24, 32], [48, 64]]
     assert result.image.shape == (1, 3, 48, 64)
-    assert result.iterations == 17
-    assert result.history.iterations == list(range(18))
+    # 12 + 5 iterations, or fewer where a level converges first (host rounding decides).
+    coarse, fine = result.levels
+    assert result.iterations == coarse["iterations"] + fine["iterations"] <= 17
+    assert result.history.iterations == list(range(result.iterations + 1))
     assert all(b >= a for a, b in zip(result.history.seconds, result.history.seconds[1:]))
     # The fine level starts where the coarse one ended, not from fresh noise: its first loss is
     # far below that of a run from noise at the same size, and it goes on falling.
     fresh = style_transfer(content, style, size=64, iterations=0, **options)
-    coarse, fine = result.levels
     assert fine["start loss"] < 0.5 * fresh.history.losses[0]["total"]
     assert fine["final loss"] < fine["start loss"]
-    assert result.history.losses[12]["total"] == coarse["final loss"]
+    assert result.history.losses[coarse["iterations"]]["total"] == coarse["final loss"]
     assert result.history.losses[-1]["total"] == fine["final loss"]
 
 def test_an_interrupted_level_ends_the_pyramid(vgg16_random):

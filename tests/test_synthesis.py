@@ -58,7 +58,9 @@ def test_caffe_convention_stays_finite_and_converges(vgg16_random_caffe):
     assert torch.isfinite(result.image).all()
     assert all(math.isfinite(v) for row in result.history.losses for v in row.values())
     assert result.final_losses["total"] < 0.1 * result.history.losses[0]["total"]
-    assert result.stop_reason == "completed 40 iterations"
+    # 40 iterations or fewer: where L-BFGS converges first depends on the host's rounding.
+    assert result.stop_reason.startswith(("completed 40 iterations", "converged")), \
+        result.stop_reason
 
 
 def test_lbfgs_reuses_the_accepted_evaluation(vgg16_random):
@@ -129,8 +131,9 @@ def test_a_transient_non_finite_loss_is_recovered(vgg16_random, optimizer):
         result = synthesize(objective, uniform_noise((1, 3, 32, 32)), iterations=15,
                             optimizer=optimizer, learning_rate=0.05 if optimizer == "adam" else None,
                             progress=False)
-    assert result.iterations == 15
-    assert result.stop_reason == "completed 15 iterations (recovered from 1 non-finite loss)"
+    assert result.stop_reason.startswith(("completed 15 iterations", "converged"))
+    assert result.stop_reason.endswith("(recovered from 1 non-finite loss)")
+    assert result.iterations <= 15 and len(result.history.iterations) == result.iterations + 1
     assert torch.isfinite(result.image).all()
     assert result.final_losses["content"] < result.history.losses[0]["content"]
 
