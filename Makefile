@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PROFILE ?= auto
 
-.PHONY: help setup test lab figures smoke data bench clean
+.PHONY: help setup test lab figures smoke data demo app bench clean
 .PHONY: test-browser
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make figures  regenerate the paper's figures into figures/ (fetches missing images)"
 	@echo "make smoke    run every notebook in smoke mode (tiny sizes) into build/smoke/"
 	@echo "make data     download the paper's images into \$$GATYS_DATA (default: data/ here)"
+	@echo "make demo     the Neckarfront in Starry Night's style in about a minute (after make data)"
 	@echo "make bench    per-iteration floor, time to quality at 512/1024 px, memory (hours on a CPU)"
 	@echo "make lab      start JupyterLab on notebooks/"
 
@@ -52,6 +53,9 @@ smoke: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python -m gatys.io.data
+
+demo: $(STAMP)
+	$(BIN)/python -m gatys.ui.demo
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

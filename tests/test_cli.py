@@ -298,7 +298,7 @@ def test_the_help_example_keeps_its_line_continuation(capsys):
     with pytest.raises(SystemExit):
         main(["transfer", "--help"])
     out = capsys.readouterr().out
-    assert "--style-layers-of 1=relu1_1,relu2_1 \\\n      --style-layers-of 2=" in out
+    assert "data/the_scream.jpg \\\n      --style-layers-of 1=relu1_1,relu2_1" in out
     assert "--preserve-colour luminance" in out and "vgg16-caffe-bgr" in out
 
 
@@ -342,3 +342,14 @@ def test_history_size_reaches_the_optimiser(inputs):
     default = run("default")
     assert torch.equal(default, run("hundred", "--history-size", "100"))
     assert not torch.equal(default, run("one", "--history-size", "1"))
+
+
+def test_a_pipe_closed_early_ends_the_layer_list_quietly():
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "gatys", "layers"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader goes away before the list is written, as `| head` can
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in process.stderr.read()

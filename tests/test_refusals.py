@@ -97,7 +97,10 @@ CLI_CASES: dict[str, Refusal] = {
         "name a folder", "gatys.io.files.check_writable"),
     "snapshot-every-alone": Refusal(
         "give `--snapshot-every` without `--snapshots`", (*RUN, "--snapshot-every", "1"),
-        "add --snapshots DIR", "gatys.ui.preflight"),
+        "add --snapshots DIR or --animate FILE.gif", "gatys.ui.preflight"),
+    "animate-mp4": Refusal(
+        "ask for an animation in a format Pillow cannot animate (`--animate out.mp4`)",
+        (*RUN, "--animate", "{mp4}"), "name it .gif or .webp", "gatys.io.animation"),
     "print-every-negative": Refusal(
         "give `--print-every -3`", (*RUN, "--print-every", "-3"),
         "must be 0 or more", "gatys.ui.cli (parser)"),
@@ -121,6 +124,14 @@ CLI_CASES: dict[str, Refusal] = {
     "size-too-small": Refusal(
         "ask for a size too small for the layers (`--size 8`)", (*RUN, "--size", "8"),
         "at least 16 px on each side; use a larger --size", "gatys.ui.preflight"),
+    "coarse-level-too-small": Refusal(
+        "start a coarse-to-fine run below the layers' smallest size (`--coarse-to-fine 8`)",
+        (*RUN, "--size", "64", "--coarse-to-fine", "8"),
+        "at least 16 px on each side; use a larger --coarse-to-fine", "gatys.ui.preflight"),
+    "size-6000": Refusal(
+        "ask for `--size 6000` (the kernel used to kill it after minutes)",
+        (*RUN, "--size", "6000"), "use a long side of at most",
+        "gatys.io.memory (before any image is decoded)"),
     "size-too-large": Refusal(
         "ask for a size no memory holds (`--size 20000`)", (*RUN, "--size", "20000"),
         "use a long side of at most", "gatys.io.memory (before any image is decoded)"),
@@ -164,7 +175,7 @@ CLI_CASES: dict[str, Refusal] = {
         "gatys.ui.preflight"),
     "unknown-model": Refusal(
         "name a model that does not exist (`--model vgg17`)", (*RUN, "--model", "vgg17"),
-        "use vgg19, vgg16", "gatys.io.models"),
+        "`gatys models` lists them", "gatys.io.models"),
     "caffe-without-weights": Refusal(
         "ask for Caffe weights without a file", (*RUN, "--model", "vgg16-caffe"),
         "pass --weights FILE or set $GATYS_WEIGHTS", "gatys.io.models"),
@@ -228,7 +239,7 @@ def _run_case(name: str, case: Refusal, places: dict[str, str]) -> dict:
     work = Path(places["root"]) / name
     work.mkdir()
     paths = {**places, "out": str(work / "out.png"), "bare": str(work / "out"),
-             "xyz": str(work / "out.xyz"),
+             "xyz": str(work / "out.xyz"), "mp4": str(work / "forming.mp4"),
              "under_file": str(Path(places["content"]) / "out.png"),
              "under_file_json": str(Path(places["content"]) / "history.json")}
     argv = [part.format(**paths) for part in case.argv]

@@ -19,22 +19,7 @@ from gatys.io.memory import check_fits
 from gatys.core import defaults
 from gatys.core.start import ImageLike, as_image
 from gatys.core.transfer import style_transfer
-
-
-def pyramid_sizes(size: int, smallest: int) -> list[int]:
-    """Long sides from coarse to fine: ``size`` halved while it stays >= ``smallest``.
-
-    >>> pyramid_sizes(512, 128)
-    [128, 256, 512]
-    >>> pyramid_sizes(600, 128)
-    [150, 300, 600]
-    """
-    if size < 1 or smallest < 1:
-        raise SettingError(f"sizes must be positive, got size={size}, smallest={smallest}")
-    sizes = [size]
-    while round(sizes[0] / 2) >= smallest:
-        sizes.insert(0, round(sizes[0] / 2))
-    return sizes
+from gatys.controls.levels import pyramid_sizes  # noqa: F401 - re-exported
 
 
 def _joined(histories: Sequence[History]) -> History:

@@ -1,15 +1,10 @@
 """Where the network's weights come from: one setting chooses.
 
 A model is named ``ARCH[-SOURCE]`` (argument ``model``, flag ``--model`` or ``$GATYS_MODEL``):
-
-| name                   | weights                                            | input convention |
-|------------------------|----------------------------------------------------|------------------|
-| ``vgg19`` (default)    | torchvision's ImageNet VGG-19 (hub cache, download) | torchvision      |
-| ``vgg16``              | torchvision's ImageNet VGG-16                       | torchvision      |
-| ``vgg19`` + a file     | that file (``weights`` / ``$GATYS_WEIGHTS``)        | torchvision      |
-| ``vgg16-caffe`` + file | that file, e.g. the original Caffe release          | caffe            |
-| ``vgg16-caffe-bgr`` + file | that file, first layer in Caffe's BGR order    | caffe, BGR       |
-| ``vgg19-random[:SEED]`` | random initialisation (He normal), seed 0 unless given | torchvision   |
+``vgg19`` (the default) and ``vgg16`` are torchvision's ImageNet weights (hub cache, download; a
+local file of that layout with ``weights`` / ``$GATYS_WEIGHTS``), ``-caffe`` and ``-caffe-bgr`` a
+file of the Caffe weights, ``-random[:SEED]`` a random initialisation. The registry of names is
+:data:`gatys.io.models.MODELS` (``gatys models`` lists it).
 
 The ``caffe`` convention is RGB in 0..255 minus the per-channel means (123.68, 116.779, 103.939),
 no division by a standard deviation; the first layer's input channels are in RGB order.

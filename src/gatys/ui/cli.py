@@ -16,17 +16,20 @@ from gatys import __version__
 
 # Only modules that do not import torch, so that bad input is refused at once: torch, the
 # network and the optimiser are imported by run_transfer once the checks have passed.
+from gatys.controls.levels import pyramid_sizes
 from gatys.core import defaults
 from gatys.core.architecture import layer_names
 from gatys.core.conventions import LOSS_CONVENTIONS
 from gatys.io.errors import GatysError
 from gatys.io.files import write_json
 from gatys.io.formats import BIT_DEPTHS, DEFAULT_MAX_PIXELS
+from gatys.io.models import DEFAULT_MODEL, MODELS, model_entry, model_names, weights_present
 from gatys.io.progress import progress_bar, progress_mode
 from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV
 from gatys.ui.preflight import TransferPlan, check_device_memory, check_transfer
 
 SNAPSHOT_EVERY = 50  # iterations between snapshots, when --snapshots asks for them
+ANIMATION_FRAMES = 40  # frames of --animate when --snapshot-every does not say
 EXIT_ERROR = 2
 EXIT_SAVED_ELSEWHERE = 3
 EXIT_INTERRUPTED = 130
@@ -36,6 +39,13 @@ A reproduction of Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style" 
 Renders a photograph in the style of one or more paintings by optimising its pixels so that
 its VGG features match the photograph's (content) and its feature correlations, the Gram
 matrices, match the painting's (style)."""
+
+def _wrapped_model_names() -> str:
+    """The registry's names (default first) for the epilog, wrapped under its first column."""
+    names = model_names().replace(DEFAULT_MODEL, f"{DEFAULT_MODEL} (default)", 1)
+    return textwrap.fill(names, width=98, subsequent_indent=" " * 17) + \
+        "\n                 (`gatys models`: the weights each needs and whether they are here)"
+
 
 TRANSFER_EPILOG = f"""\
 losses (paper notation):
@@ -56,8 +66,7 @@ layers:
   pool1 ... pool5; VGG-16 ends its blocks at conv3_3, conv4_3, conv5_3. `gatys layers` lists them.
 
 environment (flags override them):
-  {MODEL_ENV}    vgg19 (default), vgg16, vgg19-caffe, vgg16-caffe, vgg16-caffe-bgr
-                 (jcjohnson's vgg16-00b39a1b.pth), vgg19-random[:SEED]
+  {MODEL_ENV}    {_wrapped_model_names()}
   {WEIGHTS_ENV}  a local weights file for that model (needed offline and for *-caffe)
   {DEVICE_ENV}   cpu, cuda, cuda:N, mps or auto (default: the best available)
   {DATA_ENV}     the directory of the paper's images (used by the notebooks)
@@ -68,16 +77,20 @@ exit status:
   (disk full, permissions changed during the run) and went to the fallback file the message
   names; {EXIT_INTERRUPTED} interrupted with Ctrl-C (the last good image is written and named).
 
-examples:
-  gatys transfer photo.jpg starry_night.jpg -o out.png
-  gatys transfer photo.jpg scream.jpg starry_night.jpg --style-weights 0.7,0.3 -o mix.png
-  gatys transfer photo.jpg starry_night.jpg --size 1024 --coarse-to-fine 256 -o large.png
-  gatys transfer photo.jpg scream.jpg --preserve-colour luminance -o own_colours.png
-  gatys transfer photo.jpg starry_night.jpg scream.jpg --style-layers-of 1=relu1_1,relu2_1 \\
-      --style-layers-of 2=relu3_1,relu4_1,relu5_1 -o fine_starry_coarse_scream.png
-  gatys transfer photo.jpg starry_night.jpg scream.jpg --masks sky.png ground.png -o split.png
+examples (the paper's images, after `make data`, are in data/; any photo and painting will do):
+  gatys transfer data/tubingen.jpg data/starry_night.jpg -o out.png
+  gatys transfer data/tubingen.jpg data/starry_night.jpg --size 256 --animate forming.gif \\
+      -o small.png
+  gatys transfer data/tubingen.jpg data/the_scream.jpg data/starry_night.jpg \\
+      --style-weights 0.7,0.3 -o mix.png
+  gatys transfer data/tubingen.jpg data/starry_night.jpg --size 1024 --coarse-to-fine 256 \\
+      -o large.png
+  gatys transfer data/tubingen.jpg data/the_scream.jpg --preserve-colour luminance -o own.png
+  gatys transfer data/tubingen.jpg data/starry_night.jpg data/the_scream.jpg \\
+      --style-layers-of 1=relu1_1,relu2_1 --style-layers-of 2=relu3_1,relu4_1,relu5_1 -o fine.png
   {MODEL_ENV}=vgg16-caffe {WEIGHTS_ENV}=vgg16-imagenet-caffe.pth \\
-      gatys transfer photo.jpg style.jpg --size 256 --iterations 200 -o small.png
+      gatys transfer data/tubingen.jpg data/shipwreck.jpg --size 256 --iterations 200 -o s.png
+  Masks (--masks, one painted per STYLE): docs/beyond-the-paper.md.
 """
 
 
@@ -252,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--snapshot-every", type=_positive_int, default=None, metavar="K",
                         help=f"snapshot interval, with --snapshots (default: "
                              f"{SNAPSHOT_EVERY})")
+    output.add_argument("--animate", metavar="FILE.gif",
+                        help=f"write an animation of the image forming (.gif or .webp): a frame "
+                             f"every --snapshot-every iterations (default: about "
+                             f"{ANIMATION_FRAMES} frames), each labelled with its iteration")
     output.add_argument("--history", metavar="FILE.json",
                         help="write the settings and per-iteration losses and times as JSON")
     output.add_argument("--bit-depth", type=int, choices=BIT_DEPTHS, default=8,
@@ -264,15 +281,38 @@ def build_parser() -> argparse.ArgumentParser:
                         help="no start-up line, progress bar or log lines")
 
     layers = commands.add_parser("layers", help="list the layer names of a network")
-    layers.add_argument("--arch", choices=("vgg16", "vgg19"), default="vgg19")
+    layers.add_argument("--model", metavar="NAME",
+                        help=f"the network whose layers to list (default: ${MODEL_ENV} or "
+                             f"{DEFAULT_MODEL}; `gatys models` lists the names)")
+    layers.add_argument("--arch", choices=("vgg16", "vgg19"),
+                        help="the architecture, instead of a model name")
+    commands.add_parser("models", help="list the model names, their weights and whether they "
+                                       "are present here")
     return parser
+
+
+def list_layers(args: argparse.Namespace) -> str:
+    """``gatys layers``: the layer names of --arch, else of the model --model / $GATYS_MODEL
+    names."""
+    arch = args.arch or model_entry(args.model).arch
+    return f"{arch}:\n" + textwrap.fill(" ".join(layer_names(arch)), width=88)
+
+
+def list_models() -> str:
+    """``gatys models``: the registry as a table, with whether each one's weights are here."""
+    rows = [("name", "architecture", "input", "weights", "here")]
+    rows += [(entry.name + (" (default)" if entry.name == DEFAULT_MODEL else ""), entry.arch,
+              entry.convention, entry.weights, weights_present(entry)) for entry in MODELS]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    return "\n".join("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)),
+                                row[4]]).rstrip() for row in rows)
 
 
 def run_transfer(args: argparse.Namespace) -> int:
     plan = check_transfer(args)  # everything that can be refused, before torch is imported
     if args.seed is not None and not plan.noise_start:
         _say(f"warning: --seed {args.seed} has no effect: the start is {args.init}, not noise")
-    from gatys.controls.pyramid import coarse_to_fine, pyramid_sizes
+    from gatys.controls.pyramid import coarse_to_fine
     from gatys.core.normalisation import normalised_vgg
     from gatys.core.transfer import style_transfer
     from gatys.io.images import load_image, load_mask
@@ -297,7 +337,8 @@ def run_transfer(args: argparse.Namespace) -> int:
     model = load_vgg(plan.spec, pooling=args.pooling, device=device)
     if args.normalise:
         model = normalised_vgg(model, [content, *styles])
-    run_log = RunLog(total, args.print_every, quiet=args.quiet)
+    frame_every = (args.snapshot_every or max(1, total // ANIMATION_FRAMES)) if args.animate else 0
+    run_log = RunLog(total, args.print_every, quiet=args.quiet, frame_every=frame_every)
     options = dict(
         model=model, style_scale=args.style_scale, ratio=args.ratio,
         content_layers=args.content_layers, style_layers=args.style_layers,
@@ -319,10 +360,11 @@ def run_transfer(args: argparse.Namespace) -> int:
                                     **options)
     finally:
         run_log.close()
-    return _report(args, plan, str(device), result)
+    return _report(args, plan, str(device), result, run_log)
 
 
-def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result) -> int:
+def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result,
+            run_log: RunLog) -> int:
     """Write the image and the history (each to a fallback file if its path fails now) and
     say how the run ended; the exit status."""
     from gatys.io.images import save_image
@@ -330,6 +372,13 @@ def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result) -
     written, image_moved = _write_or_fall_back(
         lambda path: save_image(result.image, path, bit_depth=args.bit_depth), args.output,
         "image")
+    animation_moved = False
+    if args.animate:
+        from gatys.io.animation import write_animation
+
+        run_log.add_frame(result.image, f"iteration {result.iterations} (result)")
+        _, animation_moved = _write_or_fall_back(
+            lambda path: write_animation(run_log.frames, path), args.animate, "animation")
     history_moved = False
     if args.history:
         record = _history_record(args, plan, device, result)
@@ -341,7 +390,7 @@ def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result) -
     if result.interrupted:
         print(f"interrupted: the last good image is in {written}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_SAVED_ELSEWHERE if image_moved or history_moved else 0
+    return EXIT_SAVED_ELSEWHERE if image_moved or history_moved or animation_moved else 0
 
 
 def fallback_path(path: str | Path) -> Path:
@@ -381,8 +430,6 @@ def _startup_line(args, weights: str, device, shape: tuple[int, int], total: int
     network = f"{weights}; {args.pooling} pooling{', normalised' if args.normalise else ''}"
     size = f"{shape[1]}x{shape[0]} px"
     if args.coarse_to_fine:
-        from gatys.controls.pyramid import pyramid_sizes
-
         levels = pyramid_sizes(args.size, args.coarse_to_fine)
         size += f" (coarse to fine: {', '.join(str(level) for level in levels)} px)"
     start = f"{args.init} (seed {args.seed or 0})" if noise_start else args.init
@@ -398,8 +445,10 @@ class RunLog:
     when stderr is not a terminal, else none). Iterations count across coarse-to-fine levels.
     """
 
-    def __init__(self, total: int, print_every: int | None, quiet: bool = False) -> None:
+    def __init__(self, total: int, print_every: int | None, quiet: bool = False,
+                 frame_every: int = 0) -> None:
         interactive = sys.stderr.isatty()
+        self.frame_every, self.frames = frame_every, []  # --animate's labelled pictures
         if print_every is None:
             print_every = 0 if interactive else 50
         self.total, self.print_every = total, 0 if quiet else max(0, print_every)
@@ -411,6 +460,8 @@ class RunLog:
 
     def __call__(self, iteration: int, image, losses: dict[str, float]) -> None:
         self.count += 1
+        if self.frame_every and self.count % self.frame_every == 0:
+            self.add_frame(image, f"iteration {self.count}")
         self.bar.update(1)
         self.bar.set_postfix(content=f"{losses['content']:.3g}", style=f"{losses['style']:.3g}",
                              refresh=False)
@@ -419,6 +470,12 @@ class RunLog:
                     f"content {losses['content']:.4g}, style {losses['style']:.4g}, "
                     f"{time.perf_counter() - self.start:.1f} s")
             self.bar.write(line, file=sys.stderr)
+
+    def add_frame(self, image, label: str) -> None:
+        from gatys.io.animation import labelled_frame
+        from gatys.io.images import to_pil
+
+        self.frames.append(labelled_frame(to_pil(image), label))
 
     def close(self) -> None:
         self.bar.close()
@@ -447,8 +504,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
-    if args.command == "layers":
-        print(textwrap.fill(" ".join(layer_names(args.arch)), width=88))
+    if args.command in ("layers", "models"):
+        try:
+            print(list_layers(args) if args.command == "layers" else list_models(), flush=True)
+        except GatysError as exc:
+            print(f"gatys: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except BrokenPipeError:  # `gatys layers | head -1`: the reader had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     try:
         with warnings.catch_warnings():

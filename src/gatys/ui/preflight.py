@@ -10,7 +10,8 @@ one line naming the fix (exit status 2, nothing written), not after minutes. In 
    convention against the network, the weights file;
 3. the layer names, for the architecture the model setting names;
 4. every input file's header (readable, an image, within ``--max-pixels``; nothing decoded) and
-   the image sizes they make at ``--size``, against the smallest size the layers accept;
+   the image sizes they make at ``--size`` (and at the coarsest ``--coarse-to-fine`` level),
+   against the smallest size the layers accept;
 5. every output path (the image's format; the image, history and snapshot paths writable);
 6. the memory the whole run needs (decoding, the normalisation pass, the synthesis;
    :mod:`gatys.io.memory`) against what is free: here for a CPU run, and once torch has said
@@ -25,9 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gatys.controls.levels import pyramid_sizes
 from gatys.core import architecture, defaults
 from gatys.core.conventions import LOSS_CONVENTIONS, blend_weights
 from gatys.io import memory
+from gatys.io.animation import animation_format
 from gatys.io.errors import LayerError, SettingError
 from gatys.io.files import check_writable
 from gatys.io.formats import image_dimensions, long_side_shape, output_format
@@ -58,9 +61,9 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
     # 1. Numbers and switches.
     if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
         raise SettingError(f"--tv-weight must be a finite number >= 0, got {args.tv_weight}")
-    if args.snapshot_every is not None and not args.snapshots:
-        raise SettingError(f"--snapshot-every {args.snapshot_every} needs a folder to write "
-                           f"into: add --snapshots DIR")
+    if args.snapshot_every is not None and not (args.snapshots or args.animate):
+        raise SettingError(f"--snapshot-every {args.snapshot_every} needs something to take "
+                           f"snapshots for: add --snapshots DIR or --animate FILE.gif")
     if args.style_weights is not None:
         blend_weights(args.style_weights, len(args.styles))
     if args.masks is not None and len(args.masks) != len(args.styles):
@@ -100,6 +103,18 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
         _check_large_enough(spec.arch, group or args.style_layers, shape,
                             f'the style "{Path(path).absolute()}"', "--style-scale")
 
+    if args.coarse_to_fine:  # the coarsest level sees the smallest images
+        coarsest = pyramid_sizes(args.size, args.coarse_to_fine)[0]
+        level = long_side_shape(*content, coarsest)
+        _check_large_enough(spec.arch, names, level, "the coarsest level", "--coarse-to-fine")
+        level_style = max(1, round(max(level) * args.style_scale))
+        for path, shape, group in zip(args.styles, styles, layers_per_style or
+                                      [None] * len(styles)):
+            _check_large_enough(spec.arch, group or args.style_layers,
+                                long_side_shape(*shape, level_style),
+                                f'the style "{Path(path).absolute()}" at the coarsest level',
+                                "--coarse-to-fine")
+
     # 5. Outputs.
     output_format(args.output, args.bit_depth)
     check_writable(args.output, "the output")
@@ -107,6 +122,9 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
         check_writable(args.history, "the history file", example="history.json")
     if args.snapshots:
         check_writable(args.snapshots, "the snapshot folder", folder=True)
+    if args.animate:
+        animation_format(args.animate)
+        check_writable(args.animate, "the animation", example="forming.gif")
 
     # 6. Memory, where the device is known without torch.
     source_pixels = max(h * w for h, w in [content, *styles, *others])
