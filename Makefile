@@ -17,6 +17,7 @@ help:
 	@echo "make figures  regenerate the paper's figures into figures/ (fetches missing images)"
 	@echo "make smoke    run every notebook in smoke mode (tiny sizes) into build/smoke/"
 	@echo "make data     download the paper's images into \$$GATYS_DATA (default: data/ here)"
+	@echo "make app      the sliders as a page without code (Voila): photo, painting, alpha/beta, Run"
 	@echo "make demo     the Neckarfront in Starry Night's style in about a minute (after make data)"
 	@echo "make bench    per-iteration floor, time to quality at 512/1024 px, memory (hours on a CPU)"
 	@echo "make lab      start JupyterLab on notebooks/"
@@ -34,8 +35,18 @@ test: $(STAMP)
 
 # The walkthrough driven in Debian's chromium by Playwright (about a minute; docs/browser-test.md).
 $(VENV)/.browser-stamp: $(STAMP)
-	$(BIN)/python -m pip install --progress-bar off -e '.[notebooks,test,browser]'
+	$(BIN)/python -m pip install --progress-bar off -e '.[notebooks,test,browser,app]'
 	touch $@
+
+# The explorer as a page (Voila); PORT=8866 by default. Ctrl-C stops it.
+PORT ?= 8866
+$(VENV)/.app-stamp: $(STAMP)
+	$(BIN)/python -m pip install --progress-bar off -e '.[notebooks,app]'
+	touch $@
+
+app: $(VENV)/.app-stamp
+	@echo "gatys app: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops it)"
+	$(BIN)/voila notebooks/app.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1
 
 test-browser: $(VENV)/.browser-stamp
 	GATYS_BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider -s
@@ -43,9 +54,11 @@ test-browser: $(VENV)/.browser-stamp
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
+# PROFILE=quick writes into build/quick/ (a first look; its seconds: figures/timings-quick.json).
 figures: $(STAMP)
-	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE) --output figures --fetch
-	$(BIN)/python -m gatys.experiments.findings notebooks/*.ipynb
+	$(BIN)/python scripts/run_notebooks.py --profile $(PROFILE) --fetch
+	if [ "$(PROFILE)" != quick ]; then \
+		$(BIN)/python -m gatys.experiments.findings notebooks/*.ipynb; fi
 
 smoke: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --profile smoke --output build/smoke/figures \

@@ -37,10 +37,12 @@ NOTEBOOKS = ROOT / "notebooks"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="auto", help="auto, cpu, paper or smoke")
+    parser.add_argument("--profile", default="auto",
+                        help="auto (cpu on a CPU, paper on a GPU), cpu, paper, quick (a first "
+                             "look at 128 px, into build/quick/) or smoke (CI, into build/smoke/)")
     parser.add_argument("--output", default=None,
-                        help="figures directory (default: figures/, or build/smoke/figures for "
-                             "--profile smoke)")
+                        help="figures directory (default: figures/, or build/PROFILE/figures for "
+                             "--profile quick and smoke)")
     parser.add_argument("--cache", default=None,
                         help="panel cache (default: $GATYS_CACHE or ~/.cache/gatys, or "
                              "build/smoke/cache for --profile smoke)")
@@ -52,7 +54,8 @@ def main() -> int:
                         help="download the paper's images first when some are missing")
     parser.add_argument("--timings", default=None,
                         help="where each notebook's seconds are recorded (default: "
-                             "OUTPUT/timings.json)")
+                             "OUTPUT/timings.json; figures/timings-quick.json for --profile "
+                             "quick, so the committed folder says what a first look costs)")
     parser.add_argument("notebooks", nargs="*", help="notebook files (default: all, in order)")
     args = parser.parse_args()
     # papermill logs each cell's output at INFO: the experiments print one line per panel.
@@ -73,7 +76,7 @@ def main() -> int:
                   "cache": str(cache) if cache else None}
     timings = {}
     profile = recipes.profile(args.profile, resolve_device(args.device).type).name
-    timings_path = Path(args.timings) if args.timings else output / "timings.json"
+    timings_path = Path(args.timings) if args.timings else default_timings(args.profile, output)
     start = time.perf_counter()
     for index, notebook in enumerate(notebooks, 1):
         print(f"[{index}/{len(notebooks)}] {notebook.name} (profile {args.profile})", flush=True)
@@ -96,20 +99,29 @@ def main() -> int:
     return 0
 
 
+SIDE_PROFILES = ("quick", "smoke")  # runs that never write into the committed figures/
+
+
 def default_directories(profile: str, output: str | None, cache: str | None,
                         executed: str | None) -> tuple[Path, Path | None, Path]:
     """Absolute figures, cache (None: the kernel's default) and executed-notebook directories.
 
-    A smoke run keeps everything under build/smoke/, so it never touches figures/ or the cache of
-    the paper-sized panels.
+    A quick or smoke run keeps everything under build/<profile>/, so it never touches figures/
+    or the cache of the paper-sized panels.
     """
-    smoke = profile == "smoke"
-    build = ROOT / "build" / ("smoke" if smoke else "")
-    output_dir = Path(output) if output else (build / "figures" if smoke else ROOT / "figures")
-    cache_dir = Path(cache) if cache else (build / "cache" if smoke else None)
+    side = profile in SIDE_PROFILES
+    build = ROOT / "build" / (profile if side else "")
+    output_dir = Path(output) if output else (build / "figures" if side else ROOT / "figures")
+    cache_dir = Path(cache) if cache else (build / "cache" if side else None)
     executed_dir = Path(executed) if executed else build / "notebooks"
     return (output_dir.resolve(), cache_dir.resolve() if cache_dir else None,
             executed_dir.resolve())
+
+
+def default_timings(profile: str, output: Path) -> Path:
+    """Where a run records its seconds per notebook: beside its figures, except a quick run's,
+    which go into the committed figures/ (timings-quick.json) for the README to quote."""
+    return ROOT / "figures" / "timings-quick.json" if profile == "quick" else output / "timings.json"
 
 
 def kernel_environment(data_dir: Path) -> dict[str, str]:

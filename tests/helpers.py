@@ -40,3 +40,16 @@ def region_style_loss(model, image: torch.Tensor, style: torch.Tensor, mask: tor
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def generated_section(path: Path, begin: str, end: str) -> str:
+    """The text between the markers ``begin`` and ``end`` in ``path``, stripped."""
+    text = path.read_text()
+    return text[text.index(begin) + len(begin):text.index(end)].strip()
+
+
+def write_generated_section(path: Path, begin: str, end: str, content: str) -> None:
+    """Replace the text between the markers in ``path`` by ``content`` (a generated table)."""
+    text = path.read_text()
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    path.write_text(text[:start] + "\n" + content + "\n" + text[stop:])

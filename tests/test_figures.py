@@ -238,6 +238,7 @@ def test_smoke_figures_never_go_to_the_committed_folder(monkeypatch, tmp_path):
     root = figures.project_root()
     assert root is not None  # the tests run from a checkout
     assert figures.default_output_dir("smoke") == root / "build" / "smoke" / "figures"
+    assert figures.default_output_dir("quick") == root / "build" / "quick" / "figures"
     assert figures.default_output_dir("cpu") == figures.default_output_dir("paper") == root / "figures"
     monkeypatch.setattr(figures, "project_root", lambda: None)
     assert str(figures.default_output_dir("cpu")) == "figures"

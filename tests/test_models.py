@@ -13,6 +13,8 @@ from gatys.io.errors import SettingError
 from gatys.io.models import MODELS, model_entry, parse_model
 from gatys.ui.cli import main
 
+from helpers import generated_section, write_generated_section
+
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "install.md"
 BEGIN, END = "<!-- models: begin -->", "<!-- models: end -->"
 
@@ -78,14 +80,11 @@ def test_the_help_and_the_docs_read_the_registry(capsys):
         main(["transfer", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert all(entry.name in help_text for entry in MODELS)
-    text = DOCS.read_text()
-    section = text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip()
-    assert section == models_table(), "run python tests/test_models.py --write"
+    assert generated_section(DOCS, BEGIN, END) == models_table(), (
+        "docs/install.md is out of date: run python tests/test_models.py --write")
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         sys.exit("usage: python tests/test_models.py --write")
-    text = DOCS.read_text()
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    DOCS.write_text(text[:start] + "\n" + models_table() + "\n" + text[end:])
+    write_generated_section(DOCS, BEGIN, END, models_table())

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import generated_section, write_generated_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "troubleshooting.md"
 BEGIN, END = "<!-- refusals: begin -->", "<!-- refusals: end -->"
@@ -398,21 +400,15 @@ def _cell(text: str) -> str:
     return "“" + text.replace("|", "\\|") + "”"
 
 
-def _section(text: str) -> str:
-    return text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip()
-
-
 def test_the_troubleshooting_table_is_these_cases():
     assert len(CLI_CASES) + len(API_CASE_NAMES) >= 30
     assert set(API_CASE_NAMES) == set(_api_cases())
-    assert _section(DOCS.read_text()) == refusal_table(), (
+    assert generated_section(DOCS, BEGIN, END) == refusal_table(), (
         "docs/troubleshooting.md is out of date: run python tests/test_refusals.py --write")
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         sys.exit("usage: python tests/test_refusals.py --write")
-    text = DOCS.read_text()
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    DOCS.write_text(text[:start] + "\n" + refusal_table() + "\n" + text[end:])
+    write_generated_section(DOCS, BEGIN, END, refusal_table())
     print(f"wrote {len(CLI_CASES) + len(API_CASE_NAMES)} cases into {DOCS}")

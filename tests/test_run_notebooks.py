@@ -39,10 +39,16 @@ def test_another_profile_starts_afresh(tmp_path):
     assert record["seconds_total"] == 3.0
 
 
-def test_a_smoke_run_writes_under_build_and_never_into_figures():
-    output, cache, executed = run_notebooks.default_directories("smoke", None, None, None)
-    smoke = run_notebooks.ROOT / "build" / "smoke"
-    assert (output, cache, executed) == (smoke / "figures", smoke / "cache", smoke / "notebooks")
+@pytest.mark.parametrize("profile", ["smoke", "quick"])
+def test_a_smoke_or_quick_run_writes_under_build_and_never_into_figures(profile):
+    output, cache, executed = run_notebooks.default_directories(profile, None, None, None)
+    side = run_notebooks.ROOT / "build" / profile
+    assert (output, cache, executed) == (side / "figures", side / "cache", side / "notebooks")
+    timings = run_notebooks.default_timings(profile, output)
+    committed = run_notebooks.ROOT / "figures"
+    # A first look's cost is recorded in the committed folder; a smoke run's never.
+    assert timings == (committed / "timings-quick.json" if profile == "quick"
+                       else output / "timings.json")
     output, cache, executed = run_notebooks.default_directories("auto", None, None, None)
     assert output == run_notebooks.ROOT / "figures" and cache is None
     assert executed == run_notebooks.ROOT / "build" / "notebooks"

@@ -157,16 +157,24 @@ def jupyterlab(tmp: Path, data: Path):
             _get(f"{base}/api/shutdown?token={token}", method="POST")
         except OSError:
             pass
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        _, alive = psutil.wait_procs([p for p in started if p.is_running()], timeout=10)
-        for process in alive:
-            process.kill()
-        log.close()
-        assert not alive, f"left running after the server stopped: {[p.pid for p in alive]}"
+        stop_server(server, started, log)
+
+
+def stop_server(server: subprocess.Popen, started: list, log) -> None:
+    """Wait for ``server`` to end (kill it after 20 s), then for every process it ``started``
+    (killed after 10 s); fail if one had to be killed."""
+    import psutil
+
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    _, alive = psutil.wait_procs([p for p in started if p.is_running()], timeout=10)
+    for process in alive:
+        process.kill()
+    log.close()
+    assert not alive, f"left running after the server stopped: {[p.pid for p in alive]}"
 
 
 def _image_bytes(page, img) -> str:
@@ -193,6 +201,21 @@ def _assert_undistorted(img, name: str, readable: int) -> dict:
     assert abs(drawn / own - 1) <= 0.10, f"{name} is distorted: drawn {size}, aspect {drawn:.2f} vs its own {own:.2f}"
     assert max(size["width"], size["height"]) >= readable, f"{name} is drawn too small: {size}"
     return size
+
+
+def drag_slider(page, slider, dx: float) -> tuple[str, str]:
+    """Drag ``slider``'s handle ``dx`` px with the mouse; its readout before and after (which
+    must differ)."""
+    readout = slider.locator(".widget-readout")
+    before = readout.inner_text()
+    handle = slider.locator(".noUi-handle").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=10)
+    page.mouse.up()
+    _wait(lambda: readout.inner_text() != before, 10, "the slider's readout to change")
+    return before, readout.inner_text()
 
 
 def _seconds(cell) -> float:
@@ -301,17 +324,8 @@ def test_walkthrough_in_jupyterlab(tmp_path):
 
             step = "moving the α/β slider"
             explorer.scroll_into_view_if_needed()
-            slider = explorer.locator(".widget-slider").first
-            readout = slider.locator(".widget-readout")
-            before_ratio = readout.inner_text()
-            handle = slider.locator(".noUi-handle").bounding_box()
-            x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-            page.mouse.move(x, y)
-            page.mouse.down()
-            page.mouse.move(x - 30, y, steps=10)  # towards more style
-            page.mouse.up()
-            _wait(lambda: readout.inner_text() != before_ratio, 10, "the α/β readout to change")
-            after_ratio = readout.inner_text()
+            before_ratio, after_ratio = drag_slider(page, explorer.locator(".widget-slider").first,
+                                                    -30)  # towards more style
 
             step = "pressing Run"
             before_src, before_bytes = live.get_attribute("src"), _image_bytes(page, live)
@@ -321,7 +335,7 @@ def test_walkthrough_in_jupyterlab(tmp_path):
             _wait(lambda: live.get_attribute("src") != before_src and button.is_enabled(), 120,
                   "the live image to change and the run to end")
             timings["live run"] = time.monotonic() - t
-            status = explorer.locator(".gatys-status").inner_text()
+            status = explorer.locator(".gatys-live-status").inner_text()
             assert re.search(r"in \d+\.\d s", status), status
             assert _image_bytes(page, live) != before_bytes, "the image's src changed but not its pixels"
             size = _assert_undistorted(live, "the live image after Run", readable)

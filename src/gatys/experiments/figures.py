@@ -111,10 +111,12 @@ class FigureResult:
 
 def default_output_dir(profile: str) -> Path:
     """Where a profile's figures go: the checkout's committed ``figures/`` for a real profile,
-    ``build/<profile>/figures`` for ``smoke`` (so that a smoke run never overwrites committed
-    figures); relative to the working directory when not running from a checkout."""
+    ``build/<profile>/figures`` for ``quick`` and ``smoke`` (so that a first look or a smoke run
+    never overwrites committed figures); relative to the working directory when not running
+    from a checkout."""
     root = project_root() or Path(".")
-    return root / "build" / profile / "figures" if profile == "smoke" else root / "figures"
+    side = profile in ("quick", "smoke")
+    return root / "build" / profile / "figures" if side else root / "figures"
 
 
 def setup(

@@ -3,6 +3,7 @@ its iteration, written as an animated GIF or WebP by Pillow (no video encoder ne
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,23 +40,28 @@ def labelled_frame(picture: Image.Image, label: str) -> Image.Image:
     return frame
 
 
-def write_animation(frames: Sequence[Image.Image], path: str | os.PathLike) -> Path:
-    """``frames`` as a looping animation at ``path`` (atomically), the last one held longer."""
+def encode_animation(frames: Sequence[Image.Image], fmt: str = "GIF") -> bytes:
+    """``frames`` as a looping animation (``GIF`` or ``WEBP``), the last one held longer, every
+    frame at the last one's size (coarse-to-fine levels grow)."""
     if not frames:
         raise ImageError("an animation needs at least one frame")
-    fmt = animation_format(path)
-    size = frames[-1].size  # coarse-to-fine levels grow: every frame at the result's size
+    size = frames[-1].size
     frames = [frame if frame.size == size else frame.resize(size, Image.Resampling.LANCZOS)
               for frame in frames]
     durations = [round(1000 * FRAME_SECONDS)] * (len(frames) - 1) + \
         [round(1000 * LAST_FRAME_SECONDS)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format=fmt, save_all=True, append_images=list(frames[1:]),
+                   duration=durations, loop=0)
+    return buffer.getvalue()
 
-    def write(temp: Path) -> None:
-        frames[0].save(temp, format=fmt, save_all=True, append_images=list(frames[1:]),
-                       duration=durations, loop=0)
 
+def write_animation(frames: Sequence[Image.Image], path: str | os.PathLike) -> Path:
+    """:func:`encode_animation` of ``frames`` at ``path`` (atomically; the format by its
+    extension)."""
+    data = encode_animation(frames, animation_format(path))
     try:
-        return write_atomic(path, write)
-    except (OSError, ValueError) as exc:
+        return write_atomic(path, lambda temp: temp.write_bytes(data))
+    except OSError as exc:
         raise ImageError(f'cannot write the animation "{Path(path).absolute()}" ({exc}); check '
                          f"that the folder is writable and the disk has room") from exc

@@ -5,6 +5,7 @@ runs until a button is pressed or :meth:`StyleExplorer.run` is called from a pla
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -81,6 +82,66 @@ def _curves_png(content: list[float], style: list[float]) -> bytes:
     return buffer.getvalue()
 
 
+def ratio_slider() -> widgets.FloatLogSlider:
+    """α/β on a log scale, from 1e-5 (all style) to 1e2, starting at the default."""
+    return widgets.FloatLogSlider(value=defaults.RATIO, base=10, min=-5, max=2, step=0.25,
+                                  description="α/β", readout_format=".0e", style=LABELS)
+
+
+def style_layers_dropdown() -> widgets.Dropdown:
+    """The paper's style layer sets, relu1_1 up to each block."""
+    return widgets.Dropdown(
+        options=[(f"relu1_1 … {layers[-1]}", layers) for layers in recipes.STYLE_LAYER_SETS],
+        value=recipes.STYLE_LAYERS, description="style layers", style=LABELS)
+
+
+def run_widgets(prefix: str, run) -> tuple[widgets.Button, widgets.Label, widgets.Image,
+                                           widgets.Image, widgets.Output]:
+    """A Run button calling ``run``, a status line, the live image, the loss curves and an
+    output for errors; named ``<prefix>-status``, ``<prefix>-image``, ``<prefix>-curves``."""
+    button = widgets.Button(description="Run", button_style="primary")
+    button.on_click(run)
+    status = widgets.Label()
+    status.add_class(f"{prefix}-status")
+    return (button, status, image_widget(f"{prefix}-image"), image_widget(f"{prefix}-curves"),
+            widgets.Output())
+
+
+def live_view(image: widgets.Image, curves: widgets.Image, status: widgets.Label, ratio: float,
+              iterations: int, update_every: int = 5):
+    """The callback of a live run: every ``update_every`` iterations it shows the image and the
+    two weighted loss curves, and says how far the run is and how long it has left."""
+    content_curve: list[float] = []
+    style_curve: list[float] = []
+    began = time.perf_counter()
+
+    def show(iteration, picture, values):
+        content_curve.append(ratio * values["content"])
+        style_curve.append(values["style"])
+        if iteration % update_every == 0 or iteration == iterations:
+            show_png(image, _png(picture))
+            show_png(curves, _curves_png(content_curve, style_curve))
+            left = (time.perf_counter() - began) / iteration * (iterations - iteration)
+            status.value = f"iteration {iteration}/{iterations}, about {left:.0f} s left"
+
+    return show
+
+
+@contextlib.contextmanager
+def errors_shown(button: widgets.Button, status: widgets.Label, log: widgets.Output):
+    """Run a button's work with the button disabled; an error goes into ``log`` (a callback's
+    exception would otherwise vanish) and the status says so."""
+    button.disabled = True
+    try:
+        yield
+    except Exception:  # noqa: BLE001 - shown to the user, not lost in the callback
+        status.value = "error: see below"
+        with log:
+            traceback.print_exc()
+    finally:
+        button.disabled = False
+
+
 class StyleExplorer:
     """α/β (log slider), style layers, content layer, style image and init, and a Run button.
 
@@ -91,11 +152,8 @@ class StyleExplorer:
     def __init__(self, ctx: Context, size: int = 128, iterations: int = 100,
                  update_every: int = 5) -> None:
         self.ctx, self.size, self.iterations, self.update_every = ctx, size, iterations, update_every
-        self.ratio = widgets.FloatLogSlider(value=defaults.RATIO, base=10, min=-5, max=2, step=0.25,
-                                            description="α/β", readout_format=".0e", style=LABELS)
-        self.style_layers = widgets.Dropdown(
-            options=[(f"relu1_1 … {layers[-1]}", layers) for layers in recipes.STYLE_LAYER_SETS],
-            value=recipes.STYLE_LAYERS, description="style layers", style=LABELS)
+        self.ratio = ratio_slider()
+        self.style_layers = style_layers_dropdown()
         self.content_layer = widgets.Dropdown(
             options=["relu2_2", "relu3_2", "relu4_2", "relu5_2"], value=recipes.CONTENT_LAYER,
             description="content layer", style=LABELS)
@@ -104,13 +162,8 @@ class StyleExplorer:
             value="starry_night", description="style", style=LABELS)
         self.init = widgets.Dropdown(options=list(INITS), value=defaults.INIT,
                                      description="init", style=LABELS)
-        self.button = widgets.Button(description="Run", button_style="primary")
-        self.status = widgets.Label()
-        self.status.add_class("gatys-status")
-        self.image = image_widget("gatys-live-image")
-        self.curves = image_widget("gatys-live-curves")
-        self.log = widgets.Output()
-        self.button.on_click(self.run)
+        self.button, self.status, self.image, self.curves, self.log = run_widgets("gatys-live",
+                                                                                  self.run)
         controls = widgets.VBox([self.ratio, self.style_layers, self.content_layer, self.style,
                                  self.init, widgets.HBox([self.button, self.status])])
         self.widget = widgets.VBox([widgets.HBox([controls, self.image, self.curves]), self.log])
@@ -125,21 +178,11 @@ class StyleExplorer:
 
     def run(self, _button=None) -> SynthesisResult | None:
         """Run one transfer with the current settings; returns the result (None on error)."""
-        self.button.disabled = True
-        content_curve: list[float] = []
-        style_curve: list[float] = []
         ratio = self.ratio.value
-
-        def show(iteration, image, values):
-            content_curve.append(ratio * values["content"])
-            style_curve.append(values["style"])
-            if iteration % self.update_every == 0 or iteration == self.iterations:
-                show_png(self.image, _png(image))
-                show_png(self.curves, _curves_png(content_curve, style_curve))
-                self.status.value = f"iteration {iteration}/{self.iterations}"
-
+        show = live_view(self.image, self.curves, self.status, ratio, self.iterations,
+                         self.update_every)
         start = time.perf_counter()
-        try:
+        with errors_shown(self.button, self.status, self.log):
             self.result = style_transfer(
                 self.ctx.image(recipes.CONTENT_IMAGE, size=self.size),
                 self.ctx.image(self.style.value, size=self.size), model=self.ctx.model,
@@ -151,13 +194,7 @@ class StyleExplorer:
             self.seconds = time.perf_counter() - start
             self.status.value = f"{self.result.stop_reason} in {self.seconds:.1f} s"
             return self.result
-        except Exception:  # noqa: BLE001 - shown to the user, not lost in the callback
-            self.status.value = "error: see below"
-            with self.log:
-                traceback.print_exc()
-            return None
-        finally:
-            self.button.disabled = False
+        return None
 
 
 def grid_ratios(figures_dir: str | Path) -> tuple[list[float], float]:
