@@ -58,7 +58,36 @@ class TransferPlan:
 def check_transfer(args: argparse.Namespace) -> TransferPlan:
     """Check ``gatys transfer``'s arguments (see the module docstring); the first problem raises
     a :class:`~gatys.io.errors.GatysError` whose message names the fix."""
-    # 1. Numbers and switches.
+    layers_per_style = _check_numbers(args)
+    progress_mode()  # the environment's settings, the convention and the weights
+    kind = device_kind(args.device)
+    convention = convention_for(args.convention, args.normalise)
+    spec = parse_model(args.model, args.weights)
+    if spec.source == "file":
+        check_weights_file(spec.path)
+    layers = [*args.content_layers, *args.style_layers,
+              *(layer for group in layers_per_style or [] if group for layer in group)]
+    architecture.validate_layers(layers, spec.arch)
+    content, styles, others = _check_inputs(args)
+    content_shape = long_side_shape(*content, args.size)
+    style_shapes = _check_sizes(args, spec.arch, layers, layers_per_style, content, styles,
+                                args.size, "")
+    if args.coarse_to_fine:  # the coarsest level sees the smallest images
+        _check_sizes(args, spec.arch, layers, layers_per_style, content, styles,
+                     pyramid_sizes(args.size, args.coarse_to_fine)[0], " at the coarsest level")
+    _check_outputs(args)
+    plan = TransferPlan(spec, convention, kind, tuple(dict.fromkeys(layers)), content_shape,
+                        style_shapes, layers_per_style,
+                        noise_start=args.init in defaults.INITS and "noise" in args.init,
+                        source_pixels=max(h * w for h, w in [content, *styles, *others]),
+                        memory_checked=kind == "cpu")
+    if kind == "cpu":  # the memory the device has is known without torch
+        check_device_memory(args, plan, "cpu")
+    return plan
+
+
+def _check_numbers(args: argparse.Namespace) -> list[list[str] | None] | None:
+    """What the parser cannot judge alone; returns the layers of each style."""
     if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
         raise SettingError(f"--tv-weight must be a finite number >= 0, got {args.tv_weight}")
     if args.snapshot_every is not None and not (args.snapshots or args.animate):
@@ -69,53 +98,42 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
     if args.masks is not None and len(args.masks) != len(args.styles):
         raise SettingError(f"got {len(args.masks)} mask(s) for {len(args.styles)} style image(s); "
                            f"give --masks one file per STYLE, in the same order")
-    layers_per_style = layers_of_each_style(args.style_layers_of, len(args.styles))
+    return layers_of_each_style(args.style_layers_of, len(args.styles))
 
-    # 2. The environment, the convention, the weights.
-    progress_mode()
-    kind = device_kind(args.device)
-    convention = convention_for(args.convention, args.normalise)
-    spec = parse_model(args.model, args.weights)
-    if spec.source == "file":
-        check_weights_file(spec.path)
 
-    # 3. Layers.
-    names = [*args.content_layers, *args.style_layers,
-             *(layer for group in layers_per_style or [] if group for layer in group)]
-    architecture.validate_layers(names, spec.arch)
-
-    # 4. Input files and the sizes they make.
+def _check_inputs(args: argparse.Namespace):
+    """Every input file's header: the content's and the styles' (height, width), and those of
+    the masks and a start image."""
     content = image_dimensions(args.content, args.max_pixels)
     styles = [image_dimensions(path, args.max_pixels) for path in args.styles]
     others = [image_dimensions(path, args.max_pixels) for path in args.masks or []]
-    noise_start = args.init in defaults.INITS and "noise" in args.init
     if args.init not in defaults.INITS:
         if not Path(args.init).exists():
             raise SettingError(f"--init {args.init!r} is neither {', '.join(defaults.INITS)} "
                                f"nor an existing image file")
         others.append(image_dimensions(args.init, args.max_pixels))
-    content_shape = long_side_shape(*content, args.size)
-    style_size = max(1, round(max(content_shape) * args.style_scale))
-    style_shapes = tuple(long_side_shape(*shape, style_size) for shape in styles)
-    _check_large_enough(spec.arch, names, content_shape, "the result", "--size")
-    for path, shape, group in zip(args.styles, style_shapes, layers_per_style or
-                                  [None] * len(styles)):
-        _check_large_enough(spec.arch, group or args.style_layers, shape,
-                            f'the style "{Path(path).absolute()}"', "--style-scale")
+    return content, styles, others
 
-    if args.coarse_to_fine:  # the coarsest level sees the smallest images
-        coarsest = pyramid_sizes(args.size, args.coarse_to_fine)[0]
-        level = long_side_shape(*content, coarsest)
-        _check_large_enough(spec.arch, names, level, "the coarsest level", "--coarse-to-fine")
-        level_style = max(1, round(max(level) * args.style_scale))
-        for path, shape, group in zip(args.styles, styles, layers_per_style or
-                                      [None] * len(styles)):
-            _check_large_enough(spec.arch, group or args.style_layers,
-                                long_side_shape(*shape, level_style),
-                                f'the style "{Path(path).absolute()}" at the coarsest level',
-                                "--coarse-to-fine")
 
-    # 5. Outputs.
+def _check_sizes(args: argparse.Namespace, arch: str, layers: Sequence[str], layers_per_style,
+                 content: tuple[int, int], styles: Sequence[tuple[int, int]], size: int,
+                 where: str) -> tuple[tuple[int, int], ...]:
+    """The result at long side ``size`` and the styles beside it are large enough for their
+    layers; returns the styles' shapes."""
+    flag = "--coarse-to-fine" if where else "--size"
+    result = long_side_shape(*content, size)
+    _check_large_enough(arch, layers, result, f"the result{where}", flag)
+    style_size = max(1, round(max(result) * args.style_scale))
+    shapes = tuple(long_side_shape(*shape, style_size) for shape in styles)
+    for path, shape, group in zip(args.styles, shapes, layers_per_style or [None] * len(styles)):
+        _check_large_enough(arch, group or args.style_layers, shape,
+                            f'the style "{Path(path).absolute()}"{where}',
+                            flag if where else "--style-scale")
+    return shapes
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """The image's format, and every path the run will write."""
     output_format(args.output, args.bit_depth)
     check_writable(args.output, "the output")
     if args.history:
@@ -125,15 +143,6 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
     if args.animate:
         animation_format(args.animate)
         check_writable(args.animate, "the animation", example="forming.gif")
-
-    # 6. Memory, where the device is known without torch.
-    source_pixels = max(h * w for h, w in [content, *styles, *others])
-    plan = TransferPlan(spec, convention, kind, tuple(dict.fromkeys(names)), content_shape,
-                        style_shapes, layers_per_style, noise_start, source_pixels,
-                        memory_checked=kind == "cpu")
-    if kind == "cpu":
-        check_device_memory(args, plan, "cpu")
-    return plan
 
 
 def check_device_memory(args: argparse.Namespace, plan: TransferPlan, device) -> int:
