@@ -74,3 +74,21 @@ def test_an_upload_is_the_photo_and_a_missing_one_is_said_on_the_page(app, capsy
     assert app.run() is not None
     with _png_of_link(app.download.value) as png:
         assert png.size == (64, 16)  # the uploaded photograph's shape
+
+
+def test_without_the_papers_images_the_page_says_so_and_uploads_still_work(tmp_path, monkeypatch):
+    from gatys.ui.app import UPLOAD, StyleApp
+
+    monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
+    monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
+    app = StyleApp(data_dir=str(tmp_path / "empty"))
+    assert "make data" in app.status.value and "upload" in app.status.value
+    for upload in (app.photo_upload, app.painting_upload):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), (20, 90, 200)).save(buffer, format="PNG")
+        upload.value = ({"name": "own.png", "type": "image/png", "size": len(buffer.getvalue()),
+                         "content": memoryview(buffer.getvalue()),
+                         "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+    assert app.photo.value == app.painting.value == UPLOAD
+    app.size.value, app.iterations.value = 64, 2
+    assert app.run() is not None

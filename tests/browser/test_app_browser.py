@@ -75,6 +75,8 @@ def test_the_app_page_runs_a_transfer_and_downloads_it(tmp_path):
 
     data = _data_dir()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in [*SCREENSHOTS.glob("app*"), *SCREENSHOTS.glob("voila.log")]:
+        old.unlink()
     timings: dict[str, float] = {}
     step = "starting Voilà"
     start = time.monotonic()

@@ -251,7 +251,8 @@ def test_walkthrough_in_jupyterlab(tmp_path):
     data = _data_dir()
     readable = 0.9 * DISPLAY_LONG_SIDE[0]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.iterdir():
+    for old in [*SCREENSHOTS.glob("walkthrough-*"), *SCREENSHOTS.glob("failure*"),
+                *SCREENSHOTS.glob("jupyterlab.log")]:  # this test's own: the app's stay
         old.unlink()
     step = "starting JupyterLab"
     timings: dict[str, float] = {}

@@ -26,6 +26,7 @@ from gatys.core import defaults
 from gatys.core.normalisation import normalised_vgg
 from gatys.core.transfer import style_transfer
 from gatys.io.data import PAPER_IMAGES, load_paper_image
+from gatys.io.errors import GatysError
 from gatys.io.images import load_image
 from gatys.io.settings import resolve_device
 from gatys.io.weights import load_vgg
@@ -86,8 +87,11 @@ class StyleApp:
                                  self.download])
         self.widget = widgets.VBox([widgets.HBox([controls, self.image, self.curves]), self.log])
         self.widget.add_class("gatys-app")
-        show_png(self.image, _png(self._photo(SIZE)))
         self._say_estimate()
+        try:
+            show_png(self.image, _png(self._photo(SIZE)))
+        except GatysError as exc:  # no paper images here: uploads still work
+            self.status.value = f"{exc}; or upload a photo and a painting"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
