@@ -1,8 +1,8 @@
 """`make figures` survives being killed, and two runs can share one cache.
 
 A figure (notebook 01's content reconstructions, on a random VGG-16 and synthetic images, panels
-a few seconds long) is built in a child process that is killed with SIGKILL in the middle of its
-second panel. Rebuilt, it takes the finished panel from the cache, computes the rest, and writes
+a few seconds long) is built in a child process that is killed with SIGKILL as soon as its first
+panel is done, in the middle of the second. Rebuilt, it takes the finished panel from the cache, computes the rest, and writes
 the same metrics as a run that was never killed; nothing partial is left in the cache or the
 figures folder. Two runs started together on one empty cache compute each panel once.
 """
@@ -95,7 +95,7 @@ def test_a_figure_killed_mid_panel_resumes_to_the_same_metrics(paper_images, tmp
     try:
         first = process.stdout.readline()  # "panel content (...): computed in N s"
         assert first.startswith("panel content"), process.stderr.read()
-        time.sleep(0.5)  # into the second panel
+        time.sleep(0.1)  # into the second panel (each takes seconds)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
     finally:
@@ -103,7 +103,7 @@ def test_a_figure_killed_mid_panel_resumes_to_the_same_metrics(paper_images, tmp
             process.kill()
     assert process.returncode == -signal.SIGKILL
     finished = list((cache / "panels").glob("*.json"))
-    assert len(finished) == 1, "the kill did not land in the second panel"
+    assert 1 <= len(finished) < 3, "the kill did not land in the middle of the figure"
     assert not (output / "fig1_content_arxiv.json").exists()
     # What a writer killed mid-write leaves: a temporary file named with its (dead) process id.
     stale = [cache / "panels" / f".x.{process.pid}-0123456789ab.tmp.png",
@@ -113,7 +113,8 @@ def test_a_figure_killed_mid_panel_resumes_to_the_same_metrics(paper_images, tmp
         path.write_bytes(b"partial")
 
     resumed = _finish(_start(paper_images, cache, output))
-    assert resumed.count("from cache") == 1 and resumed.count("computed in") == 2
+    assert resumed.count("from cache") == len(finished)
+    assert resumed.count("computed in") == 3 - len(finished)
     assert _rows(output) == _rows(reference / "figures")
     assert _leftovers(cache, output) == []
 
