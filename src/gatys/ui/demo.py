@@ -15,8 +15,8 @@ from gatys.io.settings import data_dir, project_root
 from gatys.ui import cli
 
 CONTENT, STYLE = "tubingen.jpg", "starry_night.jpg"  # gatys.io.data.PAPER_IMAGES' files
-# 192 px × 100 iterations: 51 s with VGG-16 on this project's 2-core machine, the painting's
-# motifs over the scene's outline (larger and longer runs: `gatys transfer --size 512`).
+# 192 px × 100 iterations: `make demo` took 49 s with VGG-16 on this project's 2-core CPU, the
+# painting's motifs over the scene's outline (larger and longer: `gatys transfer --size 512`).
 SIZE, ITERATIONS = 192, 100
 
 
