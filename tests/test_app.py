@@ -92,3 +92,29 @@ def test_without_the_papers_images_the_page_says_so_and_uploads_still_work(tmp_p
     assert app.photo.value == app.painting.value == UPLOAD
     app.size.value, app.iterations.value = 64, 2
     assert app.run() is not None
+
+
+def test_the_app_notebook_takes_small_parameters_and_builds_the_page(tmp_path, monkeypatch):
+    """notebooks/app.ipynb run by papermill as CI would, sized down by its parameters cell."""
+    import nbformat
+    import papermill
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "app.ipynb"
+    data = tmp_path / "data"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for entry in PAPER_IMAGES.values():
+        Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)).save(
+            data / entry.filename)
+    monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
+    monkeypatch.setenv("GATYS_DEVICE", "cpu")
+    executed = tmp_path / "app.ipynb"
+    papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook.parent),
+                               parameters={"size": 48, "iterations": 3, "data_dir": str(data)},
+                               progress_bar=False)
+    outputs = [output for cell in nbformat.read(executed, as_version=4).cells
+               if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    widget = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widget, "the page's widget was not displayed"

@@ -50,7 +50,8 @@ def _choices(role: str) -> list[tuple[str, str]]:
 class StyleApp:
     """The page's widgets and what Run does; ``StyleApp()`` displays itself in a notebook."""
 
-    def __init__(self, data_dir: str | None = None) -> None:
+    def __init__(self, data_dir: str | None = None, size: int = SIZE,
+                 iterations: int = ITERATIONS) -> None:
         self.data_dir = data_dir
         self.device = resolve_device()
         self.network = load_vgg(device=self.device)
@@ -66,9 +67,9 @@ class StyleApp:
                                                   description="upload painting")
         self.ratio = ratio_slider()
         self.style_layers = style_layers_dropdown()
-        self.size = widgets.Dropdown(options=SIZES, value=SIZE, description="size (px)",
-                                     style=LABELS)
-        self.iterations = widgets.BoundedIntText(value=ITERATIONS, min=1, max=2000,
+        self.size = widgets.Dropdown(options=sorted({*SIZES, size}), value=size,
+                                     description="size (px)", style=LABELS)
+        self.iterations = widgets.BoundedIntText(value=iterations, min=1, max=2000,
                                                  description="iterations", style=LABELS)
         self.button, self.status, self.image, self.curves, self.log = run_widgets("gatys-app",
                                                                                   self.run)
@@ -89,7 +90,7 @@ class StyleApp:
         self.widget.add_class("gatys-app")
         self._say_estimate()
         try:
-            show_png(self.image, _png(self._photo(SIZE)))
+            show_png(self.image, _png(self._photo(size)))
         except GatysError as exc:  # no paper images here: uploads still work
             self.status.value = f"{exc}; or upload a photo and a painting"
 
