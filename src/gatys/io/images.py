@@ -217,7 +217,7 @@ def load_image(
 
     height, width = image_size(tensor)
     if size is not None:
-        shape = _long_side_shape(height, width, size)
+        shape = long_side_shape(height, width, size)
     if shape is not None and shape != (height, width):
         # Same as torchvision's resize(..., BICUBIC, antialias=True), without importing torchvision.
         tensor = F.interpolate(
@@ -268,9 +268,6 @@ def _positive_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ImageError(f"{what} must be a positive whole number of pixels, not {value!r}")
     return int(value)
-
-
-_long_side_shape = long_side_shape
 
 
 def image_size(image: torch.Tensor) -> tuple[int, int]:
