@@ -10,14 +10,19 @@
 3. Time to quality at 512 and 1024 px: the target is the loss that 500 single-scale iterations
    reach from the paper's white-noise start; every route (the single scale itself stopped at the
    time limit, coarse-to-fine pyramids, a shorter L-BFGS history) starts from the same noise and
-   runs on the same objective until it reaches that loss or the time limit. The reference and
-   each route run in a fresh process, so each peak memory is its own; each final image gets the
-   look measures (texture ratios with a reference network, scene kept, pixel noise) and is
-   saved under --images.
-4. What else we tried on the bare pass (NCHW instead of the default channels-last, one thread,
-   torch.compile, a batch of four panels in one pass), as ratios to the default pass measured
-   beside it: kept only where the numbers say so.
-5. Peak memory of a short run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each
+   runs on the same objective until it reaches that loss or the time limit. The reference (in
+   float32) and each route run in a fresh process, so each peak memory is its own; each final
+   image gets the look measures (texture ratios with a reference network, scene kept, pixel
+   noise) and is saved under --images. Time to the look: the first of the images a route keeps
+   every 10 iterations whose deep and fine texture ratios and scene are each within 5 % of the
+   reference's final image; the goal is 0.3 of the reference's time for the default route.
+4. The precision table (benchmarks/precision.py): float32 against bfloat16 for three pairs at
+   512 px × 500 iterations from one start: seconds, the float32 objective of each final image,
+   the look measures and the pixel difference.
+5. What else we tried on the bare pass (NCHW instead of the default channels-last, one thread,
+   torch.compile, oneDNN fusion, bfloat16, a batch of four panels in one pass), as ratios to the
+   default pass measured beside it, and a whole iteration in each precision and layout.
+6. Peak memory of a short run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each
    in a fresh process, beside gatys.io.memory's estimate.
 
 All timings are medians within this run, so ratios compare across machines; absolute seconds do
@@ -26,7 +31,8 @@ timing does not depend on the weights' values, so without weights the benchmark 
 weights of the same architecture (time to quality needs the paper's images, GATYS_DATA).
 
 Usage: python benchmarks/bench.py [--sizes 256 512 1024] [--quality-sizes 512 1024]
-       [--routes 512 256:200,512 512/h20] [--route-time-share 0.5] [--memory-sizes 512 1024]
+       [--routes 512 256:200,512 512/h20 512/bf16] [--route-time-share 0.5]
+       [--precision-pairs tubingen,starry_night] [--precision-size 512] [--memory-sizes 512 1024]
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import psutil
@@ -53,14 +60,16 @@ from gatys.io.memory import estimate_bytes
 from gatys.core.normalisation import normalised_vgg
 from gatys.controls.pyramid import seconds_to_reach
 from gatys.core.losses import gram_matrix, style_layer_loss
-from gatys.experiments.look import look
+from gatys.experiments.look import Yardstick, look
 from gatys.io.settings import resolve_device
 from gatys.core import defaults
+from gatys.core.route import bf16_supported
 from gatys.core.start import uniform_noise
 from gatys.core.transfer import style_transfer
 from gatys.io.weights import load_vgg, parse_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import precision  # noqa: E402
 import tutorial_reference  # noqa: E402
 
 
@@ -98,12 +107,14 @@ def bare_pass_seconds(model, size: int, layers, repeats: int, device) -> float:
     return statistics.median(times[1:])
 
 
-def iteration_seconds(model, size: int, iterations: int, device) -> tuple[float, float]:
-    """Median seconds per L-BFGS iteration (after the first two) and passes per iteration."""
+def iteration_seconds(model, size: int, iterations: int, device, **options
+                      ) -> tuple[float, float]:
+    """Median seconds per L-BFGS iteration (after the first two) and passes per iteration;
+    ``options`` go to the transfer (``precision``, ``layout``)."""
     content = uniform_noise((1, 3, size, size), seed=1)
     style = uniform_noise((1, 3, size, size), seed=2)
     result = style_transfer(content, style, model=model, size=None, ratio=1e-3,
-                            iterations=iterations + 2, progress=False)
+                            iterations=iterations + 2, progress=False, **options)
     seconds = result.history.seconds
     per_iteration = [b - a for a, b in zip(seconds[2:], seconds[3:])]
     evaluations = result.history.evaluations
@@ -253,9 +264,54 @@ def variants(model, size: int, layers, repeats: int, device) -> None:
                      _median_seconds(pass_of(compiled), repeats, device)))
     except Exception as error:  # inductor needs a compiler toolchain; report, do not fail
         rows.append((f"torch.compile failed: {type(error).__name__}", float("nan")))
+    rows.append(_onednn_fusion_row(model, layers, size, repeats, device))
     print(f"what else we tried, bare forward+backward at {size} px (ratio < 1 is faster):")
     for name, seconds in rows:
         print(f"  {name:<38} {seconds:>7.3f} s {seconds / plain:>6.2f}", flush=True)
+    iteration_routes(model, size, repeats, device)
+
+
+def _onednn_fusion_row(model, layers, size: int, repeats: int, device) -> tuple[str, float]:
+    """The pass traced by TorchScript with oneDNN Graph fusion on (CPU only)."""
+    if device.type != "cpu":
+        return ("oneDNN fusion: CPU only", float("nan"))
+
+    class Outputs(torch.nn.Module):  # a traceable module: a tuple, not a dict of features
+        def forward(self, image):
+            return tuple(model(image, layers).values())
+
+    image = uniform_noise((1, 3, size, size), seed=0, device=device).requires_grad_(True)
+    torch.jit.enable_onednn_fusion(True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on the size checks
+            traced = torch.jit.trace(Outputs(), image, check_trace=False)
+
+        def step():
+            sum(f.sum() for f in traced(image)).backward()
+            image.grad = None
+        return ("oneDNN fusion (TorchScript trace)", _median_seconds(step, repeats, device))
+    except Exception as error:  # report, do not fail
+        return (f"oneDNN fusion failed: {type(error).__name__}", float("nan"))
+    finally:
+        torch.jit.enable_onednn_fusion(False)
+
+
+def iteration_routes(model, size: int, iterations: int, device) -> None:
+    """A whole L-BFGS iteration of a transfer in each precision and layout (gatys.core.route),
+    as a ratio to float32 channels-last; bfloat16 only where the device computes it."""
+    candidates = [("fp32", "channels-last"), ("fp32", "contiguous")]
+    if bf16_supported(device):
+        candidates += [("bf16", "channels-last"), ("bf16", "contiguous")]
+    seconds = {candidate: iteration_seconds(model, size, iterations, device,
+                                            precision=candidate[0], layout=candidate[1])[0]
+               for candidate in candidates}
+    first = seconds[candidates[0]]
+    print(f"an L-BFGS iteration at {size} px per route (median after the first two"
+          f"{'' if bf16_supported(device) else '; bf16 skipped: no bfloat16 arithmetic here'}):")
+    for (precision_name, layout), value in seconds.items():
+        print(f"  {precision_name + ', ' + layout:<38} {value:>7.3f} s {value / first:>6.2f}",
+              flush=True)
 
 
 def gram_seconds(model, size: int, repeats: int, device) -> float:
@@ -306,7 +362,9 @@ def floor(model, size: int, layers, repeats: int, iterations: int, device) -> di
     bare = bare_pass_seconds(model, size, layers, repeats, device)
     grams = gram_seconds(model, size, repeats, device)
     two_loop = two_loop_seconds(3 * size * size, 100, max(1, repeats // 2), device)
-    iteration, passes = iteration_seconds(model, size, iterations, device)
+    # The bare pass's arithmetic (float32, the network's channels-last), so the two compare.
+    iteration, passes = iteration_seconds(model, size, iterations, device, precision="fp32",
+                                          layout="channels-last")
     return {"size": size, "bare": bare, "grams": grams, "two_loop": two_loop,
             "iteration": iteration, "passes": passes}
 
@@ -335,15 +393,28 @@ def _stop_at(target: float, deadline: float = math.inf):
     return callback
 
 
-def parse_route(text: str) -> tuple[list[tuple[int, int]], int | None]:
+ROUTE_FLAGS = {"bf16": ("precision", "bf16"), "fp32": ("precision", "fp32"),
+               "contiguous": ("layout", "contiguous"), "channels-last": ("layout", "channels-last")}
+
+
+def parse_route(text: str) -> tuple[list[tuple[int, int]], dict]:
     """``"256:200,512"`` -> levels [(256, 200)] run in full, then the final size (512) run until
-    it reaches the target; ``"512"`` alone is the single-scale run to the target; a trailing
-    ``"/h20"`` sets L-BFGS's history (default 100)."""
-    text, _, history = text.partition("/h")
+    it reaches the target; ``"512"`` alone is the single-scale run to the target. Flags after
+    ``/``: ``h20`` sets L-BFGS's history (default 100), ``bf16`` / ``fp32`` the precision and
+    ``contiguous`` / ``channels-last`` the layout (default ``auto`` for both): the options."""
+    text, *flags = text.split("/")
     *coarse, final = text.split(",")
     levels = [(int(size), int(iterations)) for size, iterations in
               (level.split(":") for level in coarse)]
-    return levels + [(int(final), 0)], int(history) if history else None
+    options = {}
+    for flag in flags:
+        if flag.startswith("h") and flag[1:].isdigit():
+            options["history_size"] = int(flag[1:])
+        elif flag in ROUTE_FLAGS:
+            options.__setitem__(*ROUTE_FLAGS[flag])
+        else:
+            raise ValueError(f"unknown route flag {flag!r}: use hN, {', '.join(ROUTE_FLAGS)}")
+    return levels + [(int(final), 0)], options
 
 
 def _quality_problem(size: int, device_name: str | None):
@@ -377,9 +448,10 @@ def reference_child(size: int, iterations: int, device_name: str | None,
     start; print its row, with its loss history, as JSON."""
     model, content, style, device = _quality_problem(size, device_name)
     result = style_transfer(content, style, model=model, size=None, iterations=iterations,
-                            progress=False)
+                            progress=False, precision="fp32")
     seconds = result.history.seconds
-    row = {"route": f"{size} single scale, {iterations} iterations (the target)",
+    row = {"route": f"{size} single scale, fp32, {iterations} iterations (the target)",
+           "network route": result.route.describe(),
            "name": f"{size}-reference",
            "reached": seconds[-1], "seconds": seconds[-1], "iterations": result.iterations,
            "loss": result.final_losses["total"], "start loss": result.history.losses[0]["total"],
@@ -390,31 +462,71 @@ def reference_child(size: int, iterations: int, device_name: str | None,
     print(json.dumps(_finish_row(row, result.image, content, style, device, images_dir)))
 
 
+LOOK_EVERY = 10  # iterations between the images a route keeps for its time to the look
+LOOK_TOLERANCE = 0.05  # a route has the reference's look within 5 % of each of its measures
+LOOK_GOAL = 0.3  # the goal: the default route has the reference's look in 0.3 of its time
+
+
+def reference_yardstick(reference: dict) -> Yardstick:
+    """The look of the reference's final image as bounds: its deep and fine texture ratios and
+    its scene, each within :data:`LOOK_TOLERANCE`."""
+    return Yardstick(max_deep_texture=reference["deep"] * (1 + LOOK_TOLERANCE),
+                     max_fine_texture=reference["fine"] * (1 + LOOK_TOLERANCE),
+                     min_scene=reference["scene"] * (1 - LOOK_TOLERANCE))
+
+
+def first_look(checkpoints: list[tuple[float, torch.Tensor]], content, style, reference_net,
+               yardstick: Yardstick) -> float | None:
+    """The seconds of the first checkpoint (seconds, image) whose look meets ``yardstick``."""
+    for seconds, image in checkpoints:
+        if look(image, content, style, reference_net).passes(yardstick):
+            return seconds
+    return None
+
+
 def route_child(size: int, route: str, target: float, cap: int, time_limit: float,
-                device_name: str | None, images_dir: str | None) -> None:
+                device_name: str | None, images_dir: str | None, goal: str) -> None:
     """Run in a fresh process: ``route`` from the paper's white-noise start, each coarse level its
     iterations, each finer one from the previous result upsampled; the final level until the
     total loss reaches ``target``, for at most ``cap`` iterations and until the whole route has
-    taken ``time_limit`` seconds. Seconds count every level. Print its row as JSON."""
+    taken ``time_limit`` seconds. Seconds count every level. The final level keeps its image
+    every :data:`LOOK_EVERY` iterations; the first of them with the reference's look (``goal``:
+    its deep, fine and scene measures, see :func:`reference_yardstick`) is its time to the
+    look. Print its row as JSON."""
     model, content, style, device = _quality_problem(size, device_name)
-    levels, history = parse_route(route)
-    options = {"history_size": history} if history else {}
+    levels, options = parse_route(route)
     start, spent = "noise", 0.0
     began = time.perf_counter()
+    kept: list[tuple[int, torch.Tensor]] = []
+    stop = _stop_at(target, began + time_limit)
+
+    def keep_and_stop(iteration, image, values):
+        if iteration % LOOK_EVERY == 0:
+            kept.append((iteration, image.detach().cpu().clone()))
+        stop(iteration, image, values)
+
     for index, (level_size, iterations) in enumerate(levels):
         final = index == len(levels) - 1
         result = style_transfer(
             content, style, model=model, size=level_size, init=start, progress=False,
             iterations=cap if final else iterations,
-            callback=_stop_at(target, began + time_limit) if final else None, **options)
+            callback=keep_and_stop if final else None, **options)
         if final:
+            at = dict(zip(result.history.iterations, result.history.seconds))
+            checkpoints = [(spent + at[iteration], image) for iteration, image in kept]
             reach = seconds_to_reach(result.history, target)
             row = {"route": route, "reached": None if reach is None else spent + reach,
                    "seconds": spent + result.history.seconds[-1],
                    "iterations": result.iterations, "loss": result.final_losses["total"],
-                   "start loss": result.history.losses[0]["total"]}
+                   "start loss": result.history.losses[0]["total"],
+                   "network route": result.route.describe()}
         spent += result.history.seconds[-1]
         start = result.image
+    deep, fine, scene = (float(value) for value in goal.split(","))
+    reference_net = load_vgg(network(device).spec, pooling="max", device=device)
+    checkpoints.append((row["seconds"], result.image))
+    row["look at"] = first_look(checkpoints, content, style, reference_net,
+                                reference_yardstick({"deep": deep, "fine": fine, "scene": scene}))
     print(json.dumps(_finish_row(row, result.image, content, style, device, images_dir)))
 
 
@@ -448,19 +560,21 @@ def time_to_quality(size: int, iterations: int, routes: list[str], time_share: f
         print(f"time to quality at {size} px: the reference failed: {reference['error']}")
         return []
     target, limit = reference["loss"], time_share * reference["seconds"]
+    goal = f"{reference['deep']!r},{reference['fine']!r},{reference['scene']!r}"
     print(f"time to quality at {size} px: Neckarfront × Starry Night, the defaults (α/β "
           f"{defaults.RATIO:g}, {defaults.CONVENTION}, white-noise start), target = the loss of "
           f"{iterations} single-scale iterations, {target:.4g}; a route stops at the target or "
           f"after {time_share:g} of the reference's time ({limit:.0f} s); each in a fresh process")
     print(f"  {'route':<44} {'to the target':>14} {'of the reference':>16} {'iterations':>10} "
           f"{'loss ÷ target':>13} {'single scale then':>17} {'last level from':>15} "
+          f"{'to the look':>11} {'of the ref.':>11} "
           f"{'deep':>5} {'fine':>5} {'scene':>6} {'noise×':>6} {'look':>4} {'peak':>9}")
     rows = [reference]
     _print_quality_row(reference, reference)
     for route in routes:
         row = _child_row(["--route-child", str(size), "--route", route, "--target", repr(target),
                           "--time-limit", repr(limit), "--quality-iterations", str(iterations),
-                          *device])
+                          "--look-goal", goal, *device])
         if "error" in row:
             print(f"  {route:<44} failed: {row['error']}", flush=True)
             continue
@@ -471,6 +585,14 @@ def time_to_quality(size: int, iterations: int, routes: list[str], time_share: f
             reference["history"][0][1])
         _print_quality_row(row, reference)
         rows.append(row)
+    default = next((row for row in rows if row["route"] == str(size)), None)
+    if default is not None:
+        share = (None if default.get("look at") is None
+                 else default["look at"] / reference["seconds"])
+        print(f"  the default route ({size}: {default['network route']}) reaches the reference's "
+              f"look (each measure within {LOOK_TOLERANCE:.0%}) in "
+              + ("no time it had" if share is None else f"{share:.2f} of the reference's time")
+              + f"; goal {LOOK_GOAL:g}", flush=True)
     if "full-history iteration" in reference:
         print(f"  single-scale iteration with a full history (iterations 120 to {iterations}): "
               f"{reference['full-history iteration']:.3f} s")
@@ -481,20 +603,26 @@ def _print_quality_row(row: dict, reference: dict) -> None:
     target = reference["loss"]
     reached = "not reached" if row["reached"] is None else f"{row['reached']:.0f} s"
     share = "" if row["reached"] is None else f"{row['reached'] / reference['seconds']:.2f}"
+    # The reference has its own look at its end, by definition.
+    look_at = row.get("look at", reference["seconds"] if row is reference else None)
+    to_look = "not reached" if look_at is None else f"{look_at:.0f} s"
+    look_share = "" if look_at is None else f"{look_at / reference['seconds']:.2f}"
     then = row.get("single at that time")
     then = "" if then is None else f"{then / target:.3f}"
     print(f"  {row['route']:<44} {reached:>14} {share:>16} {row['iterations']:>10} "
           f"{row['loss'] / target:>13.3f} {then:>17} {row['start loss'] / target:>15.2f} "
+          f"{to_look:>11} {look_share:>11} "
           f"{row['deep']:>5.2f} {row['fine']:>5.2f} {row['scene']:>6.3f} {row['noise']:>6.2f} "
           f"{'yes' if row['look'] else 'no':>4} {row['peak'] / 2**30:>5.2f} GiB", flush=True)
 
 
-# Routes to the target per final size (see parse_route): the single scale itself, stopped at the
-# target or the time limit (its look at that time), a coarse-to-fine pyramid (the best of those
-# the 2026-11-23 run compared at 512 px), and the single scale with a shorter L-BFGS history
-# (at 1024 px the history of 100 does not fit the 4 GiB goal).
+# Routes to the target per final size (see parse_route): the single scale itself in the default
+# route (precision and layout auto), stopped at the target or the time limit (its look at that
+# time); a coarse-to-fine pyramid (the fastest of the pyramids compared at 512 px in an earlier
+# bench); the single scale with a shorter L-BFGS history (at 1024 px the history of 100 does not
+# fit the 4 GiB goal); and the single scale in bfloat16 (where the device computes it).
 ROUTES = {
-    512: ["512", "128:200,256:100,512", "512/h20"],
+    512: ["512", "128:200,256:100,512", "512/h20", "512/bf16"],
     1024: ["256:200,512:100,1024/h20", "1024/h20"],
 }
 
@@ -524,12 +652,22 @@ def main() -> None:
                         help="folder for each time-to-quality route's final image ('' skips)")
     parser.add_argument("--variants-size", type=int, default=256,
                         help="size of the speed-up comparison (0 skips it)")
+    parser.add_argument("--precision-pairs", nargs="*", default=[",".join(pair) for pair in
+                                                                   precision.PAIRS],
+                        help='pairs "content,style" of the precision table (none skips it)')
+    parser.add_argument("--precision-size", type=int, default=512)
+    parser.add_argument("--precision-iterations", type=int, default=500)
+    parser.add_argument("--precision-force", action="store_true",
+                        help="run bfloat16 even where it is emulated (slow)")
+    parser.add_argument("--precision-child", help=argparse.SUPPRESS)
+    parser.add_argument("--precision", help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reference-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--route-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--route", help=argparse.SUPPRESS)
     parser.add_argument("--target", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--look-goal", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         peak_memory_child(args.memory_child, args.iterations, args.device)
@@ -537,9 +675,14 @@ def main() -> None:
     if args.reference_child:
         reference_child(args.reference_child, args.quality_iterations, args.device, args.images)
         return
+    if args.precision_child:
+        precision.precision_child(args.precision_child, args.precision_size,
+                                  args.precision_iterations, args.precision, args.device,
+                                  args.images or "build/bench/images")
+        return
     if args.route_child:
         route_child(args.route_child, args.route, args.target, args.quality_iterations,
-                    args.time_limit, args.device, args.images)
+                    args.time_limit, args.device, args.images, args.look_goal)
         return
 
     device = resolve_device(args.device)
@@ -573,9 +716,20 @@ def main() -> None:
         print()
         routes = [route for route in (args.routes or ROUTES.get(size, []))
                   if parse_route(route)[0][-1][0] == size]
+        emulated = [r for r in routes if parse_route(r)[1].get("precision") == "bf16"
+                    and not bf16_supported(device)]
+        if emulated:
+            print(f"time to quality at {size} px: {', '.join(emulated)} skipped: no bfloat16 "
+                  f"arithmetic on this {device.type} (emulated, many times slower)")
+            routes = [r for r in routes if r not in emulated]
         sys.stdout.flush()
         time_to_quality(size, args.quality_iterations, routes, args.route_time_share,
                         args.device, args.images)
+    if args.precision_pairs:
+        print()
+        precision.precision_table(args.precision_pairs, args.precision_size,
+                                  args.precision_iterations, args.device,
+                                  args.images or "build/bench/images", args.precision_force)
     if args.variants_size:
         print()
         variants(model, args.variants_size, layers, args.repeats, device)

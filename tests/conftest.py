@@ -28,9 +28,13 @@ ORIGINAL_ENV = dict(os.environ)
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch):
-    """Tests see no GATYS_* settings unless they set them (CI sets them for real-weights tests)."""
+    """Tests see no GATYS_* settings unless they set them (CI sets them for real-weights tests),
+    and run the network's pass in float32, channels-last: what `auto` picks depends on the host
+    (tests/test_route.py tests the choice itself)."""
     for name in ("GATYS_MODEL", "GATYS_WEIGHTS", "GATYS_DEVICE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GATYS_PRECISION", "fp32")
+    monkeypatch.setenv("GATYS_LAYOUT", "channels-last")
     torch.set_num_threads(int(ORIGINAL_ENV.get("GATYS_TEST_THREADS",
                                                max(1, min(2, os.cpu_count() or 1)))))
     torch.set_flush_denormal(ORIGINAL_ENV.get("GATYS_TEST_FLUSH_DENORMAL") == "1")

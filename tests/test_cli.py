@@ -32,6 +32,25 @@ def test_transfer_writes_the_image_and_history(inputs, capsys):
     assert "completed 4 iterations" in capsys.readouterr().err
 
 
+def test_the_route_is_measured_said_and_recorded(inputs, capsys, monkeypatch):
+    folder, content, style = inputs
+    monkeypatch.delenv("GATYS_PRECISION")  # the tests pin fp32; a user's default is auto
+    history = folder / "history.json"
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "a.png"), "--size",
+                 "32", "--iterations", "2", "--history", str(history), "--layout",
+                 "contiguous"]) == 0
+    said = capsys.readouterr().err
+    record = json.loads(history.read_text())["route"]
+    assert record["layout"] == "contiguous" and record["precision"] in ("fp32", "bf16")
+    assert f"route: {record['precision']}, contiguous" in said
+    assert record["reason"] in said and record["reason"] != "asked for"
+    assert main(["transfer", str(content), str(style), "-o", str(folder / "b.png"), "--size",
+                 "32", "--iterations", "1", "--history", str(history), "-q",
+                 "--precision", "fp32", "--layout", "channels-last"]) == 0
+    assert json.loads(history.read_text())["route"] == {
+        "precision": "fp32", "layout": "channels-last", "reason": "asked for"}
+
+
 def test_without_normalisation_the_original_networks_recipe_is_the_default(inputs):
     folder, content, style = inputs
     history = folder / "history.json"

@@ -198,6 +198,12 @@ CLI_CASES: dict[str, Refusal] = {
     "env-device": Refusal(
         "set `GATYS_DEVICE=gpu`", RUN, "use cpu, cuda, cuda:N, mps or auto",
         "gatys.io.settings", env={"GATYS_DEVICE": "gpu"}),
+    "env-precision": Refusal(
+        "set `GATYS_PRECISION=fp16`", RUN, "use one of those", "gatys.core.route",
+        env={"GATYS_PRECISION": "fp16"}),
+    "env-layout": Refusal(
+        "set `GATYS_LAYOUT=nhwc`", RUN, "use one of those", "gatys.core.route",
+        env={"GATYS_LAYOUT": "nhwc"}),
     "env-model": Refusal(
         "set `GATYS_MODEL=resnet50`", RUN, "flag --model or $GATYS_MODEL", "gatys.io.models",
         env={"GATYS_MODEL": "resnet50"}),

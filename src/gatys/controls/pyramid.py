@@ -101,7 +101,7 @@ def coarse_to_fine(
     if len(results) < len(sizes):
         reason += f" (at level {len(results)} of {len(sizes)}, {sizes[len(results) - 1]} px)"
     return SynthesisResult(final.image, _joined([r.history for r in results]), reason,
-                           sum(r.iterations for r in results), levels)
+                           sum(r.iterations for r in results), levels, final.route)
 
 
 def finest_level(history: History, levels: Sequence[dict]) -> History:

@@ -30,3 +30,9 @@ INIT = "noise"
 INITS = ("noise", "uniform-noise", "content", "style")
 # L-BFGS's history: pairs of image-sized vectors kept (memory: 2 × this × the image's floats).
 HISTORY_SIZE = 100
+# How the network's pass is computed (gatys.core.route): measured per machine by default, since
+# bfloat16 halves a CPU pass on some hosts and slows it many times on others.
+PRECISION = "auto"
+PRECISIONS = ("auto", "fp32", "bf16")
+LAYOUT = "auto"
+LAYOUTS = ("auto", "channels-last", "contiguous")

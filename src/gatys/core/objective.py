@@ -133,7 +133,14 @@ class Objective:
         return total
 
     def __call__(self, image: torch.Tensor) -> LossTerms:
-        features = self.model(image, self.layers)  # F^l at every layer a term needs
+        # F^l at every layer a term needs, as float32 whatever precision the pass ran in; the
+        # losses below stay float32 under a bfloat16 route (gatys.core.route says why).
+        features = {layer: value.float()
+                    for layer, value in self.model(image, self.layers).items()}
+        with torch.autocast(image.device.type, enabled=False):
+            return self._terms(image, features)
+
+    def _terms(self, image: torch.Tensor, features: dict[str, torch.Tensor]) -> LossTerms:
         content = image.new_zeros(image.shape[0])
         for layer, target in self.content_targets.items():
             # L_content = Σ_l c · L_content(p, x, l)   (eq. 1; c and the reduction: the convention)

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import torch
 
-from gatys.core import defaults
+from gatys.core import defaults, route
 from gatys.core.objective import LossTerms, Objective
+from gatys.core.route import Route
 from gatys.io.errors import ImageError
 from gatys.io.images import save_image
 from gatys.io.memory import check_fits
@@ -68,7 +69,8 @@ class SynthesisResult:
     """The optimised image (B, 3, H, W) clamped to 0..1 on CPU, its history and why it stopped.
 
     ``levels``: for a coarse-to-fine run (:mod:`gatys.controls.pyramid`), each level's size, iterations,
-    seconds and stop reason; empty for a single-size run.
+    seconds and stop reason; empty for a single-size run. ``route``: the precision and memory
+    layout the network ran in, and how they were chosen (:mod:`gatys.core.route`).
     """
 
     image: torch.Tensor
@@ -76,6 +78,7 @@ class SynthesisResult:
     stop_reason: str
     iterations: int
     levels: list[dict] = field(default_factory=list)
+    route: Route = field(default_factory=Route)
 
     @property
     def final_losses(self) -> dict[str, float]:
@@ -106,6 +109,8 @@ def synthesize(
     progress: bool = True,
     description: str = "synthesis",
     history_size: int = defaults.HISTORY_SIZE,
+    precision: str | None = None,
+    layout: str | None = None,
 ) -> SynthesisResult:
     """Minimise ``objective`` over the pixels of ``init`` (B, 3, H, W) for ``iterations`` steps.
 
@@ -117,6 +122,10 @@ def synthesize(
     (``stop_reason`` says so). A non-finite loss is caught in the iteration it happens: the run
     restarts from the last good image with a fresh optimiser and half the step, with a warning,
     up to ``MAX_RECOVERIES`` times; then it stops and returns the last good image.
+
+    ``precision`` (``auto``, ``fp32``, ``bf16``) and ``layout`` (``auto``, ``channels-last``,
+    ``contiguous``): how the network's pass is computed (:func:`gatys.core.route.resolve`; None:
+    ``$GATYS_PRECISION`` / ``$GATYS_LAYOUT``, else ``auto``, measured on this machine).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
@@ -130,7 +139,21 @@ def synthesize(
     check_fits(objective.model, objective.layers, init.shape[-2], init.shape[-1], init.shape[0],
                lbfgs_history=history_size if optimizer == "lbfgs" else 0)
     pixels = init.detach().to(device=device, dtype=torch.float32).clone().requires_grad_(True)
-    evaluator = _Evaluator(objective, pixels)
+    chosen = route.resolve(objective.model, objective.layers, device, precision, layout,
+                           side=max(init.shape[-2:]))
+    with chosen.applied(objective.model):
+        result = _optimise(pixels, _Evaluator(objective, pixels, chosen), optimizer,
+                           iterations, learning_rate, callback, snapshot_every, snapshot_dir,
+                           progress, description, history_size)
+    result.route = chosen
+    return result
+
+
+def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, optimizer: str,
+              iterations: int, learning_rate: float | None, callback: Callback | None,
+              snapshot_every: int, snapshot_dir, progress: bool, description: str,
+              history_size: int) -> SynthesisResult:
+    """The optimisation loop of :func:`synthesize`, on checked arguments."""
 
     def make_optimizer(step_scale: float) -> torch.optim.Optimizer:
         if optimizer == "lbfgs":
@@ -172,7 +195,7 @@ def synthesize(
             except ImageError as exc:  # the run is worth more than its snapshots
                 snapshots_left[0] = False
                 warnings.warn(f"snapshots stopped at iteration {iteration}: {exc}",
-                              RuntimeWarning, stacklevel=2)
+                              RuntimeWarning, stacklevel=3)
 
     stop_reason = f"completed {iterations} iterations"
     done = 0
@@ -197,7 +220,7 @@ def synthesize(
                     f"the loss became non-finite ({exc.args[0]}) in iteration {done + 1}; "
                     f"restarting from the image of iteration {done} with the step scaled by "
                     f"{step_scale:g} (recovery {recoveries} of {MAX_RECOVERIES})",
-                    RuntimeWarning, stacklevel=2)
+                    RuntimeWarning, stacklevel=3)
                 with torch.no_grad():
                     pixels.copy_(last_good)
                 opt = make_optimizer(step_scale)
@@ -215,7 +238,7 @@ def synthesize(
             f"iteration {done}"
         )
         warnings.warn(stop_reason + "; try the other optimizer or a smaller learning rate",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning, stacklevel=3)
     except KeyboardInterrupt:
         stop_reason = f"interrupted after iteration {done}"
     finally:
@@ -235,7 +258,7 @@ def _zero_step_reason(done: int, gradient: float, first_gradient: float) -> str:
     reason = (f"stalled after {done} iterations: the line search found no lower loss while the "
               f"gradient is still {fallen:.1e} of the start's; the image is not a minimum (try "
               f"another seed, a lower learning rate or the adam optimizer)")
-    warnings.warn(reason, RuntimeWarning, stacklevel=3)
+    warnings.warn(reason, RuntimeWarning, stacklevel=4)
     return reason
 
 
@@ -247,9 +270,11 @@ class _Evaluator:
     ones (bit for bit), so it costs nothing.
     """
 
-    def __init__(self, objective: Objective, pixels: torch.Tensor) -> None:
+    def __init__(self, objective: Objective, pixels: torch.Tensor,
+                 chosen: Route | None = None) -> None:
         self.objective = objective
         self.pixels = pixels
+        self.route = chosen or Route()
         self.scale: float | None = None
         self.count = 0  # forward+backward passes actually computed
         self.cache: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, LossTerms]] = []
@@ -264,7 +289,8 @@ class _Evaluator:
                 return terms
         self.pixels.grad = None
         with torch.enable_grad():
-            terms = self.objective(self.pixels)
+            with self.route.network_pass(self.pixels.device.type):
+                terms = self.objective(self.pixels)
             value = terms.total.item()
             if not math.isfinite(value):
                 raise _NonFiniteLoss(value)

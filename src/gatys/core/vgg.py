@@ -13,8 +13,9 @@ of them, applies the input convention of its weights itself (callers always pass
 replaces max pooling by average pooling when asked (the paper's choice: "improves the gradient
 flow and one obtains slightly more appealing results").
 
-Weights and activations are kept channels-last (NHWC) on CPU and CUDA: the same numbers, computed
-by faster convolution kernels (`make bench` measures the gain on the bare pass).
+Weights and activations are kept channels-last (NHWC) on CPU and CUDA unless a run's route says
+otherwise (:mod:`gatys.core.route`: the same numbers up to rounding, by other convolution kernels;
+which is faster depends on the machine and the size, so ``auto`` measures it).
 """
 
 from __future__ import annotations

@@ -183,10 +183,21 @@ class Figure:
                         "panels_computed": sum(p.seconds for p in panels if not p.cached),
                         "panels_total": sum(p.seconds for p in panels),
                         "panels_from_cache": sum(1 for p in panels if p.cached)},
+            "routes": panel_routes(panels),
             "rows": rows, **extra,
         }
         write_json(self.ctx.output_dir / f"{self.name}.json", metrics)
         return FigureResult(self.name, figure, path, metrics, tuple(self.extra_figures))
+
+
+def panel_routes(panels: list[Panel]) -> list[dict | None]:
+    """How the panels' network passes were computed (:mod:`gatys.core.route`), each route once;
+    None for a panel cached before routes were recorded."""
+    routes: list[dict | None] = []
+    for panel in panels:
+        if panel.record.get("route") not in routes:
+            routes.append(panel.record.get("route"))
+    return routes
 
 
 def style_share(values: dict[str, float], alpha: float) -> float:

@@ -164,6 +164,7 @@ class PanelCache:
             "seconds": result.history.seconds[-1],
             "history": result.history.as_dict(),
             "levels": result.levels,  # a coarse-to-fine run's levels; empty otherwise
+            "route": result.route.as_dict(),  # precision and layout of the network's pass
         }
         write_json(record_path, record)
         return Panel(load_image(image_path), record, cached=False)

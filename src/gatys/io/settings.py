@@ -6,6 +6,8 @@
 | ``GATYS_WEIGHTS`` | a local weights file for that network             | ``/data/vgg16-caffe.pth``  |
 | ``GATYS_DATA``  | the directory holding the paper's images            | ``~/gatys-data``           |
 | ``GATYS_DEVICE`` | ``cpu``, ``cuda``, ``cuda:1``, ``mps``             | ``cuda``                   |
+| ``GATYS_PRECISION`` | the network pass's arithmetic: ``auto``, ``fp32``, ``bf16`` (core/route.py) | ``fp32`` |
+| ``GATYS_LAYOUT`` | its memory layout: ``auto``, ``channels-last``, ``contiguous`` | ``auto`` |
 | ``GATYS_CACHE`` | computed artefacts: channel means, finished panels  | ``build/cache``            |
 | ``GATYS_PROGRESS`` | progress bars: ``auto``, ``text`` (plain, for logs and papermill), ``off`` | ``text`` |
 

@@ -17,7 +17,7 @@ from gatys import __version__
 # Only modules that do not import torch, so that bad input is refused at once: torch, the
 # network and the optimiser are imported by run_transfer once the checks have passed.
 from gatys.controls.levels import pyramid_sizes
-from gatys.core import defaults
+from gatys.core import defaults, route
 from gatys.core.architecture import layer_names
 from gatys.core.conventions import LOSS_CONVENTIONS
 from gatys.io.errors import GatysError
@@ -236,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
                               "(default: on; the means are cached in $GATYS_CACHE)")
     network.add_argument("--device", metavar="DEV",
                          help=f"cpu, cuda, cuda:N, mps or auto (default: ${DEVICE_ENV} or auto)")
+    network.add_argument("--precision", choices=defaults.PRECISIONS, default=None,
+                         help="arithmetic of the network's pass: fp32, bf16 (bfloat16 autocast; "
+                              "the Gram matrices, losses and image stay float32) or auto, the "
+                              "faster of the two here, measured once and cached (default: "
+                              f"${route.PRECISION_ENV} or auto)")
+    network.add_argument("--layout", choices=defaults.LAYOUTS, default=None,
+                         help="memory layout of the network's weights and activations, or auto, "
+                              f"measured with --precision (default: ${route.LAYOUT_ENV} or auto)")
     optimisation = transfer.add_argument_group("optimisation")
     optimisation.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs",
                               help="lbfgs (the paper, default) or adam")
@@ -337,6 +345,10 @@ def run_transfer(args: argparse.Namespace) -> int:
     model = load_vgg(plan.spec, pooling=args.pooling, device=device)
     if args.normalise:
         model = normalised_vgg(model, [content, *styles])
+    chosen = route.resolve(model, plan.layers, device, args.precision, args.layout,
+                           side=max(content.shape[-2:]))
+    if not args.quiet:
+        _say(f"route: {chosen.describe()}")
     frame_every = (args.snapshot_every or max(1, total // ANIMATION_FRAMES)) if args.animate else 0
     run_log = RunLog(total, args.print_every, quiet=args.quiet, frame_every=frame_every)
     options = dict(
@@ -344,7 +356,7 @@ def run_transfer(args: argparse.Namespace) -> int:
         content_layers=args.content_layers, style_layers=args.style_layers,
         style_blend=args.style_weights, convention=plan.convention, init=args.init,
         seed=args.seed or 0, optimizer=args.optimizer, learning_rate=args.learning_rate,
-        history_size=args.history_size,
+        history_size=args.history_size, precision=chosen.precision, layout=chosen.layout,
         progress=False, callback=run_log,
         snapshot_every=(args.snapshot_every or SNAPSHOT_EVERY) if args.snapshots else 0,
         snapshot_dir=args.snapshots, preserve_colour=args.preserve_colour,
@@ -360,6 +372,7 @@ def run_transfer(args: argparse.Namespace) -> int:
                                     **options)
     finally:
         run_log.close()
+    result.route = chosen  # with how it was chosen, for the history
     return _report(args, plan, str(device), result, run_log)
 
 
@@ -489,6 +502,7 @@ def _history_record(args: argparse.Namespace, plan: TransferPlan, device: str,
         "model": plan.spec.description,
         "device": device,
         "stop_reason": result.stop_reason,
+        "route": result.route.as_dict(),
         "levels": result.levels,
         "history": result.history.as_dict(),
     }

@@ -6,7 +6,8 @@ one line naming the fix (exit status 2, nothing written), not after minutes. In 
 
 1. numbers and switches the parser cannot judge alone (``--tv-weight``, ``--style-weights``,
    ``--snapshot-every`` without ``--snapshots``, ``--style-layers-of``);
-2. the environment (``$GATYS_PROGRESS``, ``$GATYS_DEVICE``, ``$GATYS_MODEL``), the loss
+2. the environment (``$GATYS_PROGRESS``, ``$GATYS_DEVICE``, ``$GATYS_PRECISION``,
+   ``$GATYS_LAYOUT``, ``$GATYS_MODEL``), the loss
    convention against the network, the weights file;
 3. the layer names, for the architecture the model setting names;
 4. every input file's header (readable, an image, within ``--max-pixels``; nothing decoded) and
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatys.controls.levels import pyramid_sizes
-from gatys.core import architecture, defaults
+from gatys.core import architecture, defaults, route
 from gatys.core.conventions import LOSS_CONVENTIONS, blend_weights
 from gatys.io import memory
 from gatys.io.animation import animation_format
@@ -60,6 +61,7 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
     layers_per_style = _check_numbers(args)
     progress_mode()  # the environment's settings, the convention and the weights
     kind = device_kind(args.device)
+    route.requested(args.precision, args.layout)
     convention = convention_for(args.convention, args.normalise)
     spec = parse_model(args.model, args.weights)
     if spec.source == "file":
