@@ -25,6 +25,7 @@
 6. Peak memory of a short run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each
    in a fresh process, beside gatys.io.memory's estimate.
 
+Time to quality, the longest part by far, is printed last, so that a run cut short keeps the rest.
 All timings are medians within this run, so ratios compare across machines; absolute seconds do
 not. The network comes from the usual settings (GATYS_MODEL / GATYS_WEIGHTS / GATYS_DEVICE);
 timing does not depend on the weights' values, so without weights the benchmark uses random
@@ -712,19 +713,6 @@ def main() -> None:
         tutorial = tutorial_seconds(model, size, layers, args.iterations, device)
         print(f"{size:>4}px {bare:>11.3f} s {gflops:>8.0f} {gflops / peak:>8.0%} "
               f"{tutorial:>20.3f} s {tutorial / iteration:>19.2f}", flush=True)
-    for size in args.quality_sizes:
-        print()
-        routes = [route for route in (args.routes or ROUTES.get(size, []))
-                  if parse_route(route)[0][-1][0] == size]
-        emulated = [r for r in routes if parse_route(r)[1].get("precision") == "bf16"
-                    and not bf16_supported(device)]
-        if emulated:
-            print(f"time to quality at {size} px: {', '.join(emulated)} skipped: no bfloat16 "
-                  f"arithmetic on this {device.type} (emulated, many times slower)")
-            routes = [r for r in routes if r not in emulated]
-        sys.stdout.flush()
-        time_to_quality(size, args.quality_iterations, routes, args.route_time_share,
-                        args.device, args.images)
     if args.precision_pairs:
         print()
         precision.precision_table(args.precision_pairs, args.precision_size,
@@ -749,6 +737,21 @@ def main() -> None:
             print(f"{size:>4}px {record['peak'] / 2**30:>8.2f} GiB {run / 2**30:>10.2f} GiB "
                   f"{record['estimate'] / 2**30:>5.2f} GiB {full / 2**30:>34.2f} GiB   "
                   f"({record['kind']})", flush=True)
+
+    # The longest part last, so that a run cut short still has the others.
+    for size in args.quality_sizes:
+        print()
+        routes = [route for route in (args.routes or ROUTES.get(size, []))
+                  if parse_route(route)[0][-1][0] == size]
+        emulated = [r for r in routes if parse_route(r)[1].get("precision") == "bf16"
+                    and not bf16_supported(device)]
+        if emulated:
+            print(f"time to quality at {size} px: {', '.join(emulated)} skipped: no bfloat16 "
+                  f"arithmetic on this {device.type} (emulated, many times slower)")
+            routes = [r for r in routes if r not in emulated]
+        sys.stdout.flush()
+        time_to_quality(size, args.quality_iterations, routes, args.route_time_share,
+                        args.device, args.images)
 
 
 if __name__ == "__main__":
