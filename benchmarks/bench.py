@@ -154,13 +154,18 @@ def tutorial_seconds(model, size: int, layers, evaluations: int, device) -> floa
         evaluations, lambda: synchronize(device))
 
 
-def network(device: torch.device):
+def network(device: torch.device, pooling: str = defaults.POOLING):
     """The network the settings name; without its weights, random ones of the same architecture
     (timing does not depend on the weights' values)."""
     try:
-        return load_vgg(device=device)
+        return load_vgg(pooling=pooling, device=device)
     except WeightsError:
-        return load_vgg(f"{parse_model().arch}-random", device=device)
+        return load_vgg(f"{parse_model().arch}-random", pooling=pooling, device=device)
+
+
+def look_network(device: torch.device):
+    """The look measures' reference: the same weights with max pooling, not normalised."""
+    return network(device, pooling="max")
 
 
 def peak_rss() -> int:
@@ -428,13 +433,16 @@ def _quality_problem(size: int, device_name: str | None):
     return normalised_vgg(model, [content, style]), content, style, device
 
 
-def _finish_row(row: dict, image, content, style, device, images_dir: str | None) -> dict:
-    """Add the look measures of ``image`` and this process's peak memory to ``row``; save the
-    image to ``images_dir`` (if given) so that it can be looked at."""
+def _finish_row(row: dict, image, content, style, device, images_dir: str | None,
+                reference=None) -> dict:
+    """Add the look measures of ``image`` (with ``reference``, the look's network, else loaded
+    here) and this process's peak memory to ``row``; save the image to ``images_dir`` (if
+    given) so that it can be looked at."""
     if images_dir:
         name = row.get("name") or row["route"].replace(",", "_").replace(":", "x").replace("/", "-")
         row["image"] = str(save_image(image, Path(images_dir) / f"{name}.png"))
-    reference = load_vgg(network(device).spec, pooling="max", device=device)
+    if reference is None:
+        reference = look_network(device)
     measures = look(image, content, style, reference)
     row.update(deep=measures.deep_texture, fine=measures.fine_texture, palette=measures.palette,
                scene=measures.scene, noise=measures.noise_ratio, look=bool(measures.passes()))
@@ -524,11 +532,12 @@ def route_child(size: int, route: str, target: float, cap: int, time_limit: floa
         spent += result.history.seconds[-1]
         start = result.image
     deep, fine, scene = (float(value) for value in goal.split(","))
-    reference_net = load_vgg(network(device).spec, pooling="max", device=device)
+    reference_net = look_network(device)
     checkpoints.append((row["seconds"], result.image))
     row["look at"] = first_look(checkpoints, content, style, reference_net,
                                 reference_yardstick({"deep": deep, "fine": fine, "scene": scene}))
-    print(json.dumps(_finish_row(row, result.image, content, style, device, images_dir)))
+    print(json.dumps(_finish_row(row, result.image, content, style, device, images_dir,
+                                 reference_net)))
 
 
 def _child_row(arguments: list[str]) -> dict:

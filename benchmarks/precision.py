@@ -30,7 +30,6 @@ from gatys.experiments.look import look
 from gatys.io.data import load_paper_image
 from gatys.io.images import load_image, save_image
 from gatys.io.settings import resolve_device
-from gatys.io.weights import load_vgg
 
 # The paper's Neckarfront × Starry Night and × Composition VII, and a pair the paper does not
 # show (two paintings: the shared images hold one photograph).
@@ -43,7 +42,7 @@ def precision_child(pair: str, size: int, iterations: int, precision: str,
                     device_name: str | None, images_dir: str) -> None:
     """Run in a fresh process: one transfer of ``pair`` ("content,style") in ``precision``; print
     its row as JSON (the image goes to ``images_dir``)."""
-    from bench import network, peak_rss  # the bench's network and memory probe
+    from bench import look_network, network, peak_rss  # the bench's network and probes
 
     content_key, style_key = pair.split(",")
     device = resolve_device(device_name)
@@ -60,7 +59,7 @@ def precision_child(pair: str, size: int, iterations: int, precision: str,
     objective = make_objective(model, content=content.to(device), styles=[style.to(device)])
     with torch.no_grad():
         float32_objective = objective(saved).total.item()  # outside any route: float32
-    reference = load_vgg(network(device).spec, pooling="max", device=device)
+    reference = look_network(device)
     measures = look(saved, content, style, reference)
     print(json.dumps({
         "pair": pair, "precision": precision, "route": result.route.describe(),

@@ -17,16 +17,21 @@ from gatys.io.data import PAPER_IMAGES
 pytest.importorskip("ipywidgets")
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    from gatys.ui.app import StyleApp
-
-    data = tmp_path / "data"
+def noise_paper_images(data):
+    """A folder standing in for the paper's images: each file of PAPER_IMAGES as 30×40 noise."""
     data.mkdir()
     rng = np.random.default_rng(0)
     for entry in PAPER_IMAGES.values():
         Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)).save(
             data / entry.filename)
+    return data
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    from gatys.ui.app import StyleApp
+
+    data = noise_paper_images(tmp_path / "data")
     monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
     monkeypatch.setenv("GATYS_CACHE", str(tmp_path / "cache"))
     return StyleApp(data_dir=str(data))
@@ -101,12 +106,7 @@ def test_the_app_notebook_takes_small_parameters_and_builds_the_page(tmp_path, m
     from pathlib import Path
 
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "app.ipynb"
-    data = tmp_path / "data"
-    data.mkdir()
-    rng = np.random.default_rng(0)
-    for entry in PAPER_IMAGES.values():
-        Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)).save(
-            data / entry.filename)
+    data = noise_paper_images(tmp_path / "data")
     monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
     monkeypatch.setenv("GATYS_DEVICE", "cpu")
     executed = tmp_path / "app.ipynb"

@@ -169,3 +169,23 @@ def test_a_route_within_the_margin_does_not_displace_float32_channels_last(
     chosen = route.resolve(vgg16_random, ["relu1_1"], torch.device("cpu"), "auto", "auto")
     assert (chosen.precision, chosen.layout) == ("fp32", "channels-last")
     assert chosen.reason.startswith(f"within {route.MARGIN:.0%} of the fastest")
+
+
+def test_a_pyramid_measures_its_route_once_at_its_final_size(vgg16_normalised, tmp_path,
+                                                             monkeypatch):
+    from gatys.controls.pyramid import coarse_to_fine
+
+    monkeypatch.setenv("GATYS_CACHE", str(tmp_path))
+    monkeypatch.setattr(route, "bf16_supported", lambda device: False)
+    sides = []
+
+    def measure(model, layers, device, candidates, side):
+        sides.append(side)
+        return {f"{p}/{lay}": 1.0 for p, lay in candidates}
+    monkeypatch.setattr(route, "measure", measure)
+    result = coarse_to_fine(synthetic_image(128, 128), striped_image(128, 128), size=128,
+                            smallest=64, iterations=2, refine_iterations=1, model=vgg16_normalised,
+                            ratio=1e-2, progress=False, precision="auto", layout="auto", **LAYERS)
+    assert sides == [128]  # not once per level (64 px, then 128 px)
+    assert (result.route.precision, result.route.layout) == ("fp32", "channels-last")
+    assert "measured now" in result.route.reason

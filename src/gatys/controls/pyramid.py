@@ -16,7 +16,7 @@ from pathlib import Path
 from gatys.io.errors import SettingError
 from gatys.core.optimize import History, SynthesisResult
 from gatys.io.memory import check_fits
-from gatys.core import defaults
+from gatys.core import defaults, route
 from gatys.core.start import ImageLike, as_image
 from gatys.core.transfer import style_transfer
 from gatys.controls.levels import pyramid_sizes  # noqa: F401 - re-exported
@@ -74,6 +74,11 @@ def coarse_to_fine(
                   *transfer_options.get("style_layers", defaults.STYLE_LAYERS)]
         check_fits(model, layers, final.shape[-2], final.shape[-1],
                    lbfgs_history=transfer_options.get("history_size", defaults.HISTORY_SIZE))
+        # One route for every level, measured (if auto) at the final size the run is for.
+        chosen = route.resolve(model, layers, next(model.parameters()).device,
+                               transfer_options.pop("precision", None),
+                               transfer_options.pop("layout", None), side=size)
+        transfer_options.update(precision=chosen.precision, layout=chosen.layout)
     start = init
     results: list[SynthesisResult] = []
     levels: list[dict] = []
@@ -101,7 +106,8 @@ def coarse_to_fine(
     if len(results) < len(sizes):
         reason += f" (at level {len(results)} of {len(sizes)}, {sizes[len(results) - 1]} px)"
     return SynthesisResult(final.image, _joined([r.history for r in results]), reason,
-                           sum(r.iterations for r in results), levels, final.route)
+                           sum(r.iterations for r in results), levels,
+                           chosen if model is not None else final.route)
 
 
 def finest_level(history: History, levels: Sequence[dict]) -> History:
