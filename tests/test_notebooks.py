@@ -124,5 +124,21 @@ def test_findings_tables_show_blanks_and_name_a_missing_column():
                                                      "| b | 1.23e+04 | no | — |"]
     with pytest.raises(KeyError, match="'lost'"):
         findings.table(rows, ["run", "lost"])
+    later = [{"run": "reconstruction"}, {"run": "transfer", "scene": 0.5}]  # only a later row
+    assert findings.table(later, ["run", "scene"]).splitlines()[2:] == [
+        "| reconstruction | — |", "| transfer | 0.5 |"]
     with pytest.raises(FileNotFoundError, match="make figures"):
         findings.load("no_such_figure")
+
+
+def test_the_about_line_says_how_the_network_pass_was_computed():
+    metrics = {"settings": {}, "profile": {"name": "cpu", "size": 256, "iterations": 150},
+               "network": "vgg16, weights from /some/where/vgg16.pth; avg pooling",
+               "machine": "x86_64, 2 cores", "device": "cpu", "figure": "fig_x",
+               "routes": [{"precision": "bf16", "layout": "channels-last", "reason": "r"}, None,
+                          {"precision": "bf16", "layout": "contiguous", "reason": "r"}]}
+    line = findings.about(metrics)
+    assert "weights vgg16.pth;" in line and "/some/where" not in line
+    assert "network pass in bf16 (channels-last and contiguous)" in line
+    del metrics["routes"]  # a file made before routes were recorded says nothing of them
+    assert "network pass" not in findings.about(metrics)

@@ -67,8 +67,19 @@ def about(metrics: dict) -> str:
     iterations = settings.get("iterations", profile["iterations"])
     network = re.sub(r"weights from \S*?([^/\s;]+);", r"weights \1;", metrics["network"])
     return (f"Measured by `make figures` (profile `{profile['name']}`: {size} px, {iterations} "
-            f"L-BFGS iterations) on {network}; {metrics['machine']}, {metrics['device']}; "
-            f"`figures/{metrics['figure']}.json`.")
+            f"L-BFGS iterations) on {network}; {metrics['machine']}, {metrics['device']}"
+            f"{_routes(metrics.get('routes'))}; `figures/{metrics['figure']}.json`.")
+
+
+def _routes(routes: list[dict | None] | None) -> str:
+    """The panels' network-pass routes (gatys.core.route) in words, e.g. ", network pass in bf16
+    (channels-last)"; nothing for files made before routes were recorded."""
+    known = [route for route in routes or [] if route]
+    if not known:
+        return ""
+    precisions = dict.fromkeys(route["precision"] for route in known)
+    layouts = dict.fromkeys(route["layout"] for route in known)
+    return f", network pass in {' and '.join(precisions)} ({' and '.join(layouts)})"
 
 
 def render(spec: str, folder: str | os.PathLike | None = None) -> str:

@@ -79,13 +79,15 @@ def save_figure(figure, path: str | os.PathLike, dpi: int = 220) -> None:
 def markdown_table(rows: Sequence[dict], digits: int = 4,
                    columns: Sequence[str] | None = None) -> str:
     """Rows as a markdown table of ``columns`` (default: the first row's keys), numbers to
-    ``digits`` significant digits, booleans as yes/no, blanks (None, NaN) as —."""
+    ``digits`` significant digits, booleans as yes/no, blanks (None, NaN, a column a row does
+    not have) as —; a column no row has is a KeyError."""
     if not rows:
         return ""
     columns = list(columns or rows[0])
-    missing = [column for column in columns if column not in rows[0]]
+    present = {key for row in rows for key in row}
+    missing = [column for column in columns if column not in present]
     if missing:
-        raise KeyError(f"no column {', '.join(map(repr, missing))}; the rows have {list(rows[0])}")
+        raise KeyError(f"no column {', '.join(map(repr, missing))}; the rows have {sorted(present)}")
 
     def cell(value) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
