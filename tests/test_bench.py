@@ -48,3 +48,24 @@ def test_peak_memory_is_at_least_what_the_process_holds_now():
     assert bench.peak_rss() >= psutil.Process().memory_info().rss - slack
     assert bench.peak_rss() >= held.numel() * held.element_size()
     del held
+
+
+def test_compare_figures_finds_the_largest_change_and_a_changed_verdict():
+    import compare_figures
+
+    def metrics(scene, look, seconds, precision):
+        return {"seconds": {"panels_total": seconds},
+                "routes": [{"precision": precision, "layout": "channels-last"}],
+                "rows": [{"style": "a", "ratio": 0.1, "scene SSIM": 0.5, "paper's look": True,
+                          "seconds": 1.0},
+                         {"style": "b", "ratio": 0.1, "scene SSIM": scene, "paper's look": look,
+                          "seconds": 2.0}]}
+
+    result = compare_figures.compare(metrics(0.4, True, 10.0, "bf16"),
+                                     metrics(0.3, False, 15.0, "fp32"))
+    assert result["seconds"] == [10.0, 15.0]
+    assert result["routes"] == [["bf16/channels-last"], ["fp32/channels-last"]]
+    absolute, relative = result["largest"]["scene SSIM"]
+    assert absolute == pytest.approx(0.1) and relative == pytest.approx(0.25)
+    assert set(result["largest"]) == {"scene SSIM"}  # settings and seconds are not measures
+    assert result["verdicts differ"] == [{"style": "b", "ratio": 0.1}]

@@ -24,7 +24,7 @@ from gatys.io.data import PAPER_IMAGES
 from helpers import striped_image, synthetic_image
 
 TINY = recipes.Profile("smoke", size=20, iterations=1, normalisation_size=20, extension_size=20,
-                       extension_iterations=1)
+                       extension_iterations=1, extension_ratio=0.1)
 # Smaller grids: each recipe's collections cut to two entries (one where one is enough).
 SMALLER = {
     "CONTENT_LAYERS": {"arxiv": ("relu1_1", "relu2_1"), "cvpr": ("relu1_2", "relu2_2")},

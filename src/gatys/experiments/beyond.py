@@ -114,7 +114,7 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
     size = size or _size(ctx)
     iterations = ctx.profile.extension_iterations
     settings = {"kind": "beyond", "content": recipes.CONTENT_IMAGE, "styles": list(styles),
-                "size": size, "iterations": iterations, "ratio": recipes.BEYOND_RATIO,
+                "size": size, "iterations": iterations, "ratio": ctx.profile.extension_ratio,
                 "convention": resolve_convention(ctx.model), "style_scale": style_scale,
                 "masks": mask_rule, **options}
     style_size = round(size * style_scale)
@@ -122,7 +122,7 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
     def run():
         return style_transfer(ctx.image(recipes.CONTENT_IMAGE, size),
                               [ctx.image(style, style_size) for style in styles],
-                              model=ctx.model, size=None, ratio=recipes.BEYOND_RATIO,
+                              model=ctx.model, size=None, ratio=ctx.profile.extension_ratio,
                               convention=resolve_convention(ctx.model), style_scale=style_scale,
                               masks=masks, iterations=iterations, progress=ctx.progress,
                               description=f"beyond {'+'.join(styles)}", **options)
@@ -171,9 +171,10 @@ def colour_preservation(ctx: Context) -> FigureResult:
     matched = colour.match_colour_histogram(style, content).clamp(0, 1)
     figure = _grid([[(content, "Neckarfront"), (style, recipes.COLOUR_STYLE),
                      (matched, "style, histogram-matched")], cells],
-                   title=f"Colour preservation ({recipes.COLOUR_STYLE}, α/β={recipes.BEYOND_RATIO:g})")
+                   title=f"Colour preservation ({recipes.COLOUR_STYLE}, "
+                         f"α/β={ctx.profile.extension_ratio:g})")
     return fig.finish(figure, rows, _settings(ctx, style=recipes.COLOUR_STYLE,
-                                              ratio=recipes.BEYOND_RATIO, size=_size(ctx),
+                                              ratio=ctx.profile.extension_ratio, size=_size(ctx),
                                               **{"histogram root": "eigen (symmetric square roots)"}))
 
 
@@ -218,10 +219,10 @@ def scale_control(ctx: Context) -> FigureResult:
     combination_cells += [(painting, key) for key, painting in paintings.items()]
     figure = _grid([scale_cells, combination_cells],
                    title=f"Scale control: style scale (top), fine × coarse scales of two "
-                         f"paintings (bottom), α/β={recipes.BEYOND_RATIO:g}")
+                         f"paintings (bottom), α/β={ctx.profile.extension_ratio:g}")
     return fig.finish(figure, rows,
                       _settings(ctx, style=recipes.STYLE_SCALE_STYLE, scales=recipes.STYLE_SCALES,
-                                pair=recipes.SCALE_PAIR, ratio=recipes.BEYOND_RATIO, size=size,
+                                pair=recipes.SCALE_PAIR, ratio=ctx.profile.extension_ratio, size=size,
                                 **{"fine layers": fine_layers, "coarse layers": coarse_layers}),
                       combination=combination_rows)
 
@@ -244,9 +245,9 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     refine = max(1, iterations // 2)
     style_key = recipes.COARSE_TO_FINE_STYLE
     base = {"content": recipes.CONTENT_IMAGE, "styles": [style_key], "size": size,
-            "ratio": recipes.BEYOND_RATIO, "convention": resolve_convention(ctx.model)}
+            "ratio": ctx.profile.extension_ratio, "convention": resolve_convention(ctx.model)}
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
-    common = dict(model=ctx.model, ratio=recipes.BEYOND_RATIO,
+    common = dict(model=ctx.model, ratio=ctx.profile.extension_ratio,
                   convention=resolve_convention(ctx.model),
                   progress=ctx.progress)
     single = fig.add(ctx.panel(
@@ -301,7 +302,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     return fig.finish(figure, rows,
                       {"style": style_key, "size": size, "smallest": smallest,
                        "iterations": iterations, "refine_iterations": refine,
-                       "ratio": recipes.BEYOND_RATIO}, measures=measures)
+                       "ratio": ctx.profile.extension_ratio}, measures=measures)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,8 +335,9 @@ def spatial_control(ctx: Context) -> FigureResult:
     figure = _grid([[(content, "Neckarfront"), (sky.expand(-1, 3, -1, -1), "sky mask (rule)"),
                      (panel.image, f"sky: {styles[0]}\nground: {styles[1]}")]
                     + [(painting, key) for key, painting in paintings.items()]],
-                   title=f"Spatial control: guided Gram matrices, α/β={recipes.BEYOND_RATIO:g}")
-    return fig.finish(figure, rows, _settings(ctx, styles=styles, ratio=recipes.BEYOND_RATIO,
+                   title=f"Spatial control: guided Gram matrices, "
+                         f"α/β={ctx.profile.extension_ratio:g}")
+    return fig.finish(figure, rows, _settings(ctx, styles=styles, ratio=ctx.profile.extension_ratio,
                                               size=size, **{"mask rule": SKY_RULE}),
                       seconds_panel=panel.seconds)
 
@@ -363,5 +365,5 @@ def total_variation_sweep(ctx: Context) -> FigureResult:
     figure = _grid([cells], title="Total variation (not in the paper): weight sweep")
     return fig.finish(figure, rows, _settings(ctx, style=recipes.TV_STYLE,
                                               weights=recipes.TV_WEIGHTS,
-                                              ratio=recipes.BEYOND_RATIO, size=_size(ctx),
+                                              ratio=ctx.profile.extension_ratio, size=_size(ctx),
                                               **{"last row": "the photograph itself"}))

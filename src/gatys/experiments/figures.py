@@ -210,6 +210,23 @@ def style_share(values: dict[str, float], alpha: float) -> float:
 # arXiv Fig. 1 (top) / CVPR Fig. 1: content reconstructions
 
 
+def content_panel(ctx: Context, layer: str, *, start: Callable | None = None,
+                  start_key: str | float | None = None, label: str = "") -> Panel:
+    """The Neckarfront reconstructed at ``layer`` (Fig. 1, top), cached: from the paper's white
+    noise, or from ``start(shape)``, a start the panel key names by ``start_key``. In
+    :data:`recipes.RECONSTRUCTION_PRECISION`, whatever route the transfers take."""
+    original = ctx.image(recipes.CONTENT_IMAGE)
+    settings = {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer,
+                "precision": recipes.RECONSTRUCTION_PRECISION}
+    if start_key is not None:
+        settings["start"] = start_key
+    return ctx.panel(settings, lambda: reconstruct_content(
+        original, model=ctx.model, layers=[layer], size=None,
+        init="noise" if start is None else start(original.shape),
+        iterations=ctx.profile.iterations, precision=recipes.RECONSTRUCTION_PRECISION,
+        progress=ctx.progress, description=f"content {layer}" + (f", {label}" if label else "")))
+
+
 def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResult:
     """Reconstruct the Neckarfront from white noise at each content layer; measure PSNR/SSIM."""
     fig = Figure(ctx, f"fig1_content_{variant}")
@@ -217,12 +234,7 @@ def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResul
     original = ctx.image(recipes.CONTENT_IMAGE)
     cells, rows = [(original, "original")], []
     for layer in layers:
-        panel = fig.add(ctx.panel(
-            {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
-            lambda layer=layer: reconstruct_content(
-                original, model=ctx.model, layers=[layer], size=None,
-                iterations=ctx.profile.iterations, progress=ctx.progress,
-                description=f"content {layer}")))
+        panel = fig.add(content_panel(ctx, layer))
         first = panel.record["history"]["losses"][0]["content"]
         row = {"layer": layer, "content loss start": first,
                "content loss end": panel.final_losses["content"],
@@ -404,13 +416,8 @@ def start_amplitude(ctx: Context) -> FigureResult:
 
         cells = []
         for layer in recipes.START_CONTENT_LAYERS:
-            panel = fig.add(ctx.panel(
-                {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer, **key},
-                lambda layer=layer, start=start: reconstruct_content(
-                    original, model=ctx.model, layers=[layer], size=None,
-                    init="noise" if default else start(original.shape),
-                    iterations=ctx.profile.iterations, progress=ctx.progress,
-                    description=f"content {layer}, {label}")))
+            panel = fig.add(content_panel(ctx, layer, start=None if default else start,
+                                          start_key=key.get("start"), label=label))
             row = {"start": label, "run": f"content {layer}", "PSNR dB": psnr(panel.image, original),
                    "SSIM": ssim(panel.image, original),
                    "noise ×photo": pixel_noise(panel.image) / pixel_noise(original),

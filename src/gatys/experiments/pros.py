@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import torch
 
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, Figure, FigureResult, setup
+from gatys.experiments.figures import Context, Figure, FigureResult, content_panel, setup
 from gatys.io.data import load_paper_image
 from gatys.experiments.measures import psnr, ssim
 from gatys.core.normalisation import DEAD_CHANNEL, channel_means
@@ -28,7 +28,7 @@ from gatys.controls.random_filters import RandomFilterFeatures
 from gatys.controls.random_filters import synthesize_texture as random_filter_texture
 from gatys.core.start import uniform_noise
 from gatys.core.objective import LOSS_CONVENTIONS, resolve_convention
-from gatys.core.transfer import make_objective, reconstruct_content, style_transfer, synthesize_texture
+from gatys.core.transfer import make_objective, style_transfer, synthesize_texture
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,14 +111,6 @@ def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None
     return terms
 
 
-def _content_panel(ctx: Context, layer: str) -> Panel:
-    photo = ctx.image(recipes.CONTENT_IMAGE)
-    return ctx.panel({"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer},
-                  lambda: reconstruct_content(photo, model=ctx.model, layers=[layer], size=None,
-                                              iterations=ctx.profile.iterations,
-                                              progress=ctx.progress,
-                                              description=f"content {layer}"))
-
 
 def _texture_panel(ctx: Context, key: str, layers: Sequence[str]) -> Panel:
     style = ctx.image(key)
@@ -141,21 +133,21 @@ def transfer(ctx: Context, styles: dict[str, float], *,
              content_layer: str = recipes.CONTENT_LAYER,
              style_layers: Sequence[str] = recipes.STYLE_LAYERS,
              style_layer_weights: dict[str, float] | None = None, seed: int = 0) -> Panel:
-    """The Neckarfront in a blend of ``styles`` ({painting: weight}) at α/β = recipes.PROS_RATIO,
-    cached. Styles of weight 0 are dropped (their loss term is zero), so the ends of a blend
+    """The Neckarfront in a blend of ``styles`` ({painting: weight}) at the profile's extension
+    α/β, cached. Styles of weight 0 are dropped (their loss term is zero), so the ends of a blend
     sweep are the single-style panels other figures share."""
     blend = {key: float(weight) for key, weight in styles.items() if weight > 0}
     total = sum(blend.values())
     blend = {key: weight / total for key, weight in blend.items()}
     settings = {"kind": "pros transfer", "content": recipes.CONTENT_IMAGE, "styles": list(blend),
-                "blend": list(blend.values()), "ratio": recipes.PROS_RATIO,
+                "blend": list(blend.values()), "ratio": ctx.profile.extension_ratio,
                 "content_layer": content_layer, "style_layers": list(style_layers),
                 "style_layer_weights": style_layer_weights, "init": "noise", "seed": seed,
                 "convention": resolve_convention(ctx.model)}
 
     def run():
         return style_transfer(ctx.image(recipes.CONTENT_IMAGE), [ctx.image(key) for key in blend],
-                              model=ctx.model, size=None, ratio=recipes.PROS_RATIO,
+                              model=ctx.model, size=None, ratio=ctx.profile.extension_ratio,
                               content_layers=[content_layer], style_layers=style_layers,
                               style_blend=list(blend.values()),
                               style_layer_weights=style_layer_weights,
@@ -189,7 +181,7 @@ def random_network_content(ctx: Context) -> FigureResult:
     for name, net in networks:
         cells = []
         for layer in recipes.RANDOM_CONTENT_LAYERS:
-            panel = fig.add(_content_panel(net, layer))
+            panel = fig.add(content_panel(net, layer))
             losses = panel.record["history"]["losses"]
             row = {"network": name, "layer": layer, "PSNR dB": psnr(panel.image, photo),
                    "SSIM": ssim(panel.image, photo),
@@ -296,7 +288,8 @@ def several_styles(ctx: Context) -> FigureResult:
                         title=f"Two styles blended, weights {first} : {second}")
     return fig.finish(figure, rows,
                       {"styles": recipes.BLEND_STYLES, "weights": recipes.BLEND_WEIGHTS,
-                       "ratio": recipes.PROS_RATIO, "convention": resolve_convention(ctx.model),
+                       "ratio": ctx.profile.extension_ratio,
+                       "convention": resolve_convention(ctx.model),
                        "size": ext.profile.size, "iterations": ext.profile.iterations})
 
 
@@ -306,7 +299,7 @@ def several_styles(ctx: Context) -> FigureResult:
 
 def _pros_settings(ext: Context, **settings) -> dict:
     """A pros figure's settings: its own, then the style, α/β, size and iterations of all."""
-    return {**settings, "style": recipes.PROS_STYLE, "ratio": recipes.PROS_RATIO,
+    return {**settings, "style": recipes.PROS_STYLE, "ratio": ext.profile.extension_ratio,
             "size": ext.profile.size, "iterations": ext.profile.iterations}
 
 
@@ -324,7 +317,8 @@ def content_layer_sweep(ctx: Context) -> FigureResult:
                      "L_style": score["style"], "seconds": panel.seconds})
         cells.append((panel.image, f"content at {layer}\nSSIM {rows[-1]['SSIM to photo']:.2f}"))
     figure = image_grid([cells], panel_size=2.0,
-                        title=f"Content layer sweep ({recipes.PROS_STYLE}, α/β={recipes.PROS_RATIO:g})")
+                        title=f"Content layer sweep ({recipes.PROS_STYLE}, "
+                              f"α/β={ctx.profile.extension_ratio:g})")
     return fig.finish(figure, rows, _pros_settings(ext, layers=recipes.CONTENT_SWEEP))
 
 
@@ -364,7 +358,7 @@ def style_layer_choices(ctx: Context) -> FigureResult:
         cells.append((panel.image, name))
     figure = image_grid([cells], panel_size=2.0,
                         title=f"Style layers and weights ({recipes.PROS_STYLE}, "
-                              f"α/β={recipes.PROS_RATIO:g})")
+                              f"α/β={ctx.profile.extension_ratio:g})")
     return fig.finish(figure, rows, _pros_settings(ext, variants=style_layer_variants(ctx)))
 
 
@@ -410,6 +404,6 @@ def pooling_and_normalisation(ctx: Context) -> FigureResult:
     fig.also(curve, "pros_pooling_normalisation_curves")
     figure = image_grid([cells], panel_size=2.0,
                         title=f"Pooling and normalisation ({recipes.PROS_STYLE}, "
-                              f"α/β={recipes.PROS_RATIO:g}, seed 0)")
+                              f"α/β={ctx.profile.extension_ratio:g}, seed 0)")
     return fig.finish(figure, rows, _pros_settings(ext, variants=recipes.NETWORK_VARIANTS),
                       networks=networks)
