@@ -111,7 +111,6 @@ def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None
     return terms
 
 
-
 def _texture_panel(ctx: Context, key: str, layers: Sequence[str]) -> Panel:
     style = ctx.image(key)
     return ctx.panel({"kind": "texture", "image": key, "layers": list(layers)},
