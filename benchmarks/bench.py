@@ -23,7 +23,7 @@
    torch.compile, oneDNN fusion, bfloat16, a batch of four panels in one pass), as ratios to the
    default pass measured beside it, and a whole iteration in each precision and layout.
 6. Peak memory of a short run at each --memory-sizes (RSS on a CPU, max allocated on a GPU), each
-   in a fresh process, beside gatys.io.memory's estimate.
+   in a fresh process, beside gatys.core.memory's estimate.
 
 Time to quality, the longest part by far, is printed last, so that a run cut short keeps the rest.
 All timings are medians within this run, so ratios compare across machines; absolute seconds do
@@ -57,17 +57,17 @@ from torch.utils.flop_counter import FlopCounterMode
 from gatys.io.errors import GatysError, WeightsError
 from gatys.io.data import image_path, load_paper_image
 from gatys.io.images import save_image
-from gatys.io.memory import estimate_bytes
+from gatys.core.memory import estimate_bytes
 from gatys.core.normalisation import normalised_vgg
-from gatys.controls.pyramid import seconds_to_reach
+from gatys.api.pyramid import seconds_to_reach
 from gatys.core.losses import gram_matrix, style_layer_loss
 from gatys.experiments.look import Yardstick, look
 from gatys.io.settings import resolve_device
 from gatys.core import defaults
 from gatys.core.route import bf16_supported
 from gatys.core.start import uniform_noise
-from gatys.core.transfer import style_transfer
-from gatys.io.weights import load_vgg, parse_model
+from gatys.api.transfer import style_transfer
+from gatys.core.weights import load_vgg, parse_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import precision  # noqa: E402

@@ -25,7 +25,7 @@ import torch
 from gatys.core import route
 from gatys.core.normalisation import normalised_vgg
 from gatys.core.start import white_noise
-from gatys.core.transfer import make_objective, style_transfer
+from gatys.api.transfer import make_objective, style_transfer
 from gatys.experiments.look import look
 from gatys.io.data import load_paper_image
 from gatys.io.images import load_image, save_image

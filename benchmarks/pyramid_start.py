@@ -25,9 +25,9 @@ import torch
 from gatys.core import defaults
 from gatys.core.normalisation import channel_means, normalise
 from gatys.core.start import as_image, initial_image
-from gatys.core.transfer import make_objective, style_transfer
+from gatys.api.transfer import make_objective, style_transfer
 from gatys.io.data import load_paper_image
-from gatys.io.weights import load_vgg
+from gatys.core.weights import load_vgg
 
 PAPER_IMAGES = ("tubingen", "shipwreck", "starry_night", "the_scream", "seated_nude",
                 "composition_vii")

@@ -16,7 +16,7 @@ import torch
 
 from gatys.core.vgg import VGGFeatures
 from gatys.io.images import save_image
-from gatys.io.weights import random_state_dict
+from gatys.core.weights import random_state_dict
 
 from helpers import striped_image, synthetic_image
 

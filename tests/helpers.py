@@ -6,7 +6,8 @@ from pathlib import Path
 
 import torch
 
-from gatys.core.transfer import make_objective
+from gatys.core.objective import make_objective
+from gatys.core.vgg import CONVENTIONS
 
 
 def synthetic_image(height: int = 32, width: int = 32, seed: int = 0) -> torch.Tensor:
@@ -53,3 +54,26 @@ def write_generated_section(path: Path, begin: str, end: str, content: str) -> N
     text = path.read_text()
     start, stop = text.index(begin) + len(begin), text.index(end)
     path.write_text(text[:start] + "\n" + content + "\n" + text[stop:])
+
+
+def convert_convention(
+    state_dict: dict[str, torch.Tensor], source: str, target: str
+) -> dict[str, torch.Tensor]:
+    """A test tool: rewrite the first convolution so weights made for ``source`` input accept ``target`` input.
+
+    With ``z = (x * s - m) / d`` per channel, ``x`` the 0..1 image, the first layer computes
+    ``W * z_source + b``. Substituting ``x = (z_target * d_t + m_t) / s_t`` gives weights
+    ``W * (s_s d_t) / (s_t d_s)`` and a bias that absorbs the constant. Exact wherever the 3×3
+    kernel does not overlap the zero padding (the padding is zero in each convention's own units).
+    """
+    src, dst = CONVENTIONS[source], CONVENTIONS[target]
+    converted = dict(state_dict)
+    weight, bias = state_dict["0.weight"], state_dict["0.bias"]
+    s_s, s_t = src.scale, dst.scale
+    m_s, m_t = torch.tensor(src.mean), torch.tensor(dst.mean)
+    d_s, d_t = torch.tensor(src.std), torch.tensor(dst.std)
+    gain = (s_s * d_t) / (s_t * d_s)  # per input channel
+    offset = (s_s * m_t / s_t - m_s) / d_s  # z_source = gain * z_target + offset
+    converted["0.weight"] = weight * gain.view(1, 3, 1, 1)
+    converted["0.bias"] = bias + (weight.sum(dim=(2, 3)) * offset.view(1, 3)).sum(dim=1)
+    return converted

@@ -11,7 +11,7 @@ from gatys.ui.cli import main
 from gatys.io.images import load_image
 from gatys.core import defaults
 from gatys.core.normalisation import GAIN_LIMIT, channel_means, normalise
-from gatys.io.weights import load_vgg, parse_model
+from gatys.core.weights import load_vgg, parse_model
 
 
 def test_transfer_writes_the_image_and_history(inputs, capsys):
@@ -116,9 +116,9 @@ def test_coarse_to_fine_from_the_command_line(inputs, capsys):
 
 def test_coarse_to_fine_checks_the_final_size_before_the_first_level(inputs, capsys, monkeypatch):
     folder, content, style = inputs
-    monkeypatch.setattr("gatys.io.memory.available_bytes", lambda device: 64 * 2**20)
+    monkeypatch.setattr("gatys.core.memory.available_bytes", lambda device: 64 * 2**20)
     levels_run = []
-    monkeypatch.setattr("gatys.controls.pyramid.style_transfer", lambda *a, **k: levels_run.append(k))
+    monkeypatch.setattr("gatys.api.pyramid.style_transfer", lambda *a, **k: levels_run.append(k))
     out = folder / "never.png"
     assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "256",
                  "--coarse-to-fine", "32", "--no-normalise", "-q"]) == 2
@@ -197,9 +197,9 @@ def test_an_image_too_small_for_the_layers_is_a_clear_error(inputs, capsys):
 
 
 def test_out_of_memory_is_predicted_and_nothing_is_written(inputs, capsys, monkeypatch):
-    import gatys.io.memory
+    import gatys.core.memory
 
-    monkeypatch.setattr(gatys.io.memory, "available_bytes", lambda device: 10 * 2**20)
+    monkeypatch.setattr(gatys.core.memory, "available_bytes", lambda device: 10 * 2**20)
     folder, content, style = inputs
     out = folder / "big.png"
     assert main(["transfer", str(content), str(style), "-o", str(out), "--size", "64", "-q"]) == 2

@@ -10,7 +10,7 @@ import torch
 from gatys.controls import colour
 from gatys.core.losses import total_variation
 from gatys.io.images import load_image, load_mask, save_image
-from gatys.io.weights import load_vgg, parse_model
+from gatys.core.weights import load_vgg, parse_model
 from gatys.ui.cli import main
 
 from helpers import region_style_loss, synthetic_image

@@ -5,7 +5,7 @@ import torch
 
 from gatys.controls import colour
 from gatys.io.errors import SettingError
-from gatys.core.transfer import style_transfer
+from gatys.api.transfer import style_transfer
 
 from helpers import striped_image, synthetic_image
 

@@ -7,7 +7,7 @@ import torch
 from gatys.core import losses
 from gatys.io.errors import ImageError, SettingError
 from gatys.io.images import load_mask, save_image
-from gatys.core.transfer import make_objective, style_transfer
+from gatys.api.transfer import make_objective, style_transfer
 
 from helpers import region_style_loss, striped_image, synthetic_image
 

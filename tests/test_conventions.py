@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from gatys.core.objective import resolve_convention
-from gatys.core.transfer import make_objective
+from gatys.api.transfer import make_objective
 
 from helpers import striped_image, synthetic_image
 
@@ -144,7 +144,7 @@ def test_one_default_per_concept_across_the_api_and_the_command_line(vgg16_norma
     import inspect
 
     import gatys
-    from gatys.controls.pyramid import coarse_to_fine
+    from gatys.api.pyramid import coarse_to_fine
     from gatys.core import defaults
     from gatys.ui.cli import build_parser
     from gatys.ui.preflight import convention_for

@@ -31,14 +31,6 @@ def test_gram_matrix_of_channels_last_features_by_hand_and_with_gradient():
     assert torch.allclose(last.grad, plain.grad)
 
 
-def test_gram_normalisations_are_named_options():
-    features = features_2x1x2()
-    assert torch.allclose(losses.gram_matrix(features, "positions"), losses.gram_matrix(features) / 2)
-    assert torch.allclose(losses.gram_matrix(features, "elements"), losses.gram_matrix(features) / 4)
-    with pytest.raises(ValueError, match="normalize"):
-        losses.gram_matrix(features, "mean")
-
-
 def test_content_loss_by_hand():
     features = torch.tensor([1.0, 2.0, 3.0]).view(1, 3, 1, 1)
     target = torch.tensor([0.0, 2.0, 5.0]).view(1, 3, 1, 1)

@@ -2,11 +2,11 @@
 
 import pytest
 
-import gatys.io.memory as memory
-from gatys.io.memory import ResourceError, check_fits, estimate_bytes
+import gatys.core.memory as memory
+from gatys.core.memory import ResourceError, check_fits, estimate_bytes
 from gatys.core.optimize import synthesize
 from gatys.core.start import uniform_noise
-from gatys.core.transfer import make_objective
+from gatys.api.transfer import make_objective
 
 from helpers import synthetic_image
 

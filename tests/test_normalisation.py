@@ -6,9 +6,9 @@ import torch
 import gatys.core.normalisation as module
 from gatys.core.normalisation import GAIN_LIMIT, channel_scales, channel_means, fingerprint, normalise, normalised_vgg
 from gatys.core.vgg import VGGFeatures
-from gatys.io.weights import convert_convention, random_state_dict
+from gatys.core.weights import random_state_dict
 
-from helpers import striped_image, synthetic_image
+from helpers import convert_convention, striped_image, synthetic_image
 
 LAYERS = ["relu1_1", "relu2_2", "pool2", "relu3_1", "conv4_1", "relu4_2", "relu5_1"]
 

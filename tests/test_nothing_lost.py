@@ -17,7 +17,7 @@ import pytest
 
 from gatys.core.optimize import synthesize
 from gatys.core.start import uniform_noise
-from gatys.core.transfer import make_objective
+from gatys.api.transfer import make_objective
 from gatys.io.images import load_image
 from gatys.ui.cli import EXIT_SAVED_ELSEWHERE, main
 

@@ -8,7 +8,7 @@ import torch
 from gatys.experiments.recipes import PROFILES, profile
 from gatys.experiments.panels import (FINGERPRINTED_SOURCES, PACKAGE, PanelCache, panel_key,
                                      source_fingerprint)
-from gatys.ui.plotting import markdown_table
+from gatys.experiments.plotting import markdown_table
 from gatys.core.optimize import History, SynthesisResult
 
 from helpers import synthetic_image
@@ -90,9 +90,9 @@ def _package_copy(tmp_path):
 
 
 @pytest.mark.parametrize("edited, counts", [
-    ("core/losses.py", True), ("controls/pyramid.py", True), ("experiments/recipes.py", True),
-    ("io/images.py", True), ("io/weights.py", True),
-    ("ui/cli.py", False), ("ui/plotting.py", False), ("io/settings.py", False),
+    ("core/losses.py", True), ("api/pyramid.py", True), ("experiments/recipes.py", True),
+    ("io/images.py", True), ("core/weights.py", True),
+    ("ui/cli.py", False), ("experiments/plotting.py", False), ("io/settings.py", False),
     ("experiments/figures.py", False), ("experiments/look.py", False),
 ])
 def test_the_key_changes_with_the_code_that_computes_panels_only(tmp_path, edited, counts):

@@ -11,7 +11,7 @@ from gatys.experiments import pros
 from gatys.experiments.figures import Context
 from gatys.experiments.panels import PanelCache
 from gatys.core.objective import Objective
-from gatys.core.transfer import make_objective
+from gatys.api.transfer import make_objective
 
 from helpers import striped_image, synthetic_image
 

@@ -3,8 +3,8 @@
 import pytest
 
 from gatys.io.errors import SettingError
-from gatys.controls.pyramid import coarse_to_fine, finest_level, pyramid_sizes, seconds_to_reach
-from gatys.core.transfer import style_transfer
+from gatys.api.pyramid import coarse_to_fine, finest_level, pyramid_sizes, seconds_to_reach
+from gatys.api.transfer import style_transfer
 
 from helpers import striped_image, synthetic_image
 

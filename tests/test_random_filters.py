@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gatys.io.errors import LayerError, SettingError
-from gatys.io.memory import estimate_bytes
+from gatys.core.memory import estimate_bytes
 from gatys.controls.random_filters import RandomFilterFeatures, synthesize_texture
 
 from helpers import striped_image, synthetic_image

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from gatys.io.images import load_image
-from gatys.core.transfer import style_transfer
-from gatys.io.weights import load_vgg
+from gatys.api.transfer import style_transfer
+from gatys.core.weights import load_vgg
 
 WEIGHTS = os.environ.get("GATYS_WEIGHTS")
 DATA = os.environ.get("GATYS_DATA")

@@ -133,10 +133,10 @@ CLI_CASES: dict[str, Refusal] = {
     "size-6000": Refusal(
         "ask for `--size 6000` (the kernel used to kill it after minutes)",
         (*RUN, "--size", "6000"), "use a long side of at most",
-        "gatys.io.memory (before any image is decoded)"),
+        "gatys.core.memory (before any image is decoded)"),
     "size-too-large": Refusal(
         "ask for a size no memory holds (`--size 20000`)", (*RUN, "--size", "20000"),
-        "use a long side of at most", "gatys.io.memory (before any image is decoded)"),
+        "use a long side of at most", "gatys.core.memory (before any image is decoded)"),
     "unknown-style-layer": Refusal(
         "name a layer the network lacks (`--style-layers relu6_1`)",
         (*RUN, "--style-layers", "relu6_1"), "valid names are", "gatys.core.architecture"),
@@ -307,7 +307,7 @@ def _api_cases():
     from gatys.core.objective import make_objective
     from gatys.io.images import load_image, save_image
     from gatys.io.settings import resolve_device
-    from gatys.io.weights import load_vgg
+    from gatys.core.weights import load_vgg
 
     def transfer(**options):
         return lambda places: gatys.style_transfer(places["content"], places["style"], size=32,
@@ -317,16 +317,16 @@ def _api_cases():
         "api-unknown-layer": (
             "call `style_transfer(..., style_layers=['relu6_1'])`",
             transfer(style_layers=["relu6_1"]), gatys.LayerError, "valid names are",
-            "gatys.core.transfer"),
+            "gatys.api.transfer"),
         "api-masks-count": (
             "give `style_transfer` two masks for one style",
             transfer(masks=["a.png", "b.png"]), gatys.SettingError, "one mask per style image",
-            "gatys.core.transfer"),
+            "gatys.api.transfer"),
         "api-memory": (
             "call `style_transfer` at a size no memory holds (`size=20000`)",
             lambda places: gatys.style_transfer(places["content"], places["style"], size=20000,
                                                 progress=False),
-            MemoryError, "use a long side of at most", "gatys.io.memory (before the normalisation)"),
+            MemoryError, "use a long side of at most", "gatys.core.memory (before the normalisation)"),
         "api-missing-image": (
             "call `load_image` on a missing file", lambda places: load_image(places["missing"]),
             gatys.ImageError, "check the path", "gatys.io.formats"),
@@ -366,7 +366,7 @@ API_CASE_NAMES = ["api-unknown-layer", "api-masks-count", "api-memory", "api-mis
 @pytest.mark.parametrize("name", API_CASE_NAMES)
 def test_the_api_refuses_before_loading_a_network(name, places, monkeypatch, tmp_path,
                                                   record_property):
-    import gatys.core.transfer as transfer
+    import gatys.api.transfer as transfer
 
     monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
     monkeypatch.setenv("GATYS_CACHE", str(tmp_path))

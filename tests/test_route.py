@@ -12,10 +12,10 @@ from gatys.core import route
 from gatys.core.optimize import _Evaluator, synthesize
 from gatys.core.route import Route
 from gatys.core.start import white_noise
-from gatys.core.transfer import make_objective
+from gatys.api.transfer import make_objective
 from gatys.core.vgg import VGGFeatures
 from gatys.io.errors import SettingError
-from gatys.io.weights import random_state_dict
+from gatys.core.weights import random_state_dict
 
 from helpers import striped_image, synthetic_image
 
@@ -173,7 +173,7 @@ def test_a_route_within_the_margin_does_not_displace_float32_channels_last(
 
 def test_a_pyramid_measures_its_route_once_at_its_final_size(vgg16_normalised, tmp_path,
                                                              monkeypatch):
-    from gatys.controls.pyramid import coarse_to_fine
+    from gatys.api.pyramid import coarse_to_fine
 
     monkeypatch.setenv("GATYS_CACHE", str(tmp_path))
     monkeypatch.setattr(route, "bf16_supported", lambda device: False)

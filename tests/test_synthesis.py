@@ -9,7 +9,7 @@ from gatys.io.errors import SettingError
 from gatys.core.objective import Objective
 from gatys.core.optimize import synthesize
 from gatys.core.start import MEAN_PIXEL, uniform_noise, white_noise
-from gatys.core.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
+from gatys.api.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
                             synthesize_texture)
 
 from helpers import striped_image, synthetic_image
@@ -242,7 +242,7 @@ def test_a_zero_step_where_the_gradient_vanished_is_convergence():
 def test_without_a_model_the_transfer_runs_on_the_normalised_network(monkeypatch, tmp_path):
     """style_transfer(content, style) with no model: the default weights normalised over the
     content and the style image, so that the default recipe (for the normalised network) fits."""
-    import gatys.core.transfer as transfer
+    import gatys.api.transfer as transfer
 
     monkeypatch.setenv("GATYS_MODEL", "vgg16-random")
     monkeypatch.setenv("GATYS_CACHE", str(tmp_path))

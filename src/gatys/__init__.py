@@ -1,8 +1,8 @@
 """gatys: a reproduction of Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style".
 
 The modules map to the paper: :mod:`gatys.core.vgg` (the network and its layers), :mod:`gatys.core.losses`
-(the equations), :mod:`gatys.core.objective` (the sum they make), :mod:`gatys.core.optimize` (the pixel optimisation), :mod:`gatys.core.transfer` (style
-transfer, content and style reconstructions), with :mod:`gatys.io.weights`, :mod:`gatys.io.images`,
+(the equations), :mod:`gatys.core.objective` (the sum they make), :mod:`gatys.core.optimize` (the pixel optimisation), :mod:`gatys.api.transfer` (style
+transfer, content and style reconstructions), with :mod:`gatys.core.weights`, :mod:`gatys.io.images`,
 :mod:`gatys.io.settings` and :mod:`gatys.ui.cli` around them.
 
 The names below are imported on first use (PEP 562), so that ``import gatys`` and the command
@@ -21,13 +21,13 @@ _EXPORTS = {
     "gatys.core.losses": ("content_loss", "gram_matrix", "style_layer_loss", "style_loss",
                           "total_loss", "total_variation"),
     "gatys.core.normalisation": ("normalised_vgg",),
-    "gatys.controls.pyramid": ("coarse_to_fine",),
+    "gatys.api.pyramid": ("coarse_to_fine",),
     "gatys.core.objective": ("Objective",),
     "gatys.core.optimize": ("SynthesisResult", "synthesize"),
-    "gatys.core.transfer": ("make_objective", "reconstruct_content", "style_transfer",
+    "gatys.api.transfer": ("make_objective", "reconstruct_content", "style_transfer",
                             "synthesize_texture"),
     "gatys.core.vgg": ("VGGFeatures", "layer_names"),
-    "gatys.io.weights": ("load_vgg", "parse_model"),
+    "gatys.core.weights": ("load_vgg", "parse_model"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 

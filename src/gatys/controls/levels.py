@@ -1,4 +1,4 @@
-"""The sizes of a coarse-to-fine run (:mod:`gatys.controls.pyramid`), without torch, so that the
+"""The sizes of a coarse-to-fine run (:mod:`gatys.api.pyramid`), without torch, so that the
 command line can check its coarsest level against the layers before any work."""
 
 from __future__ import annotations

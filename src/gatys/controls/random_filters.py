@@ -57,6 +57,9 @@ class RandomFilterFeatures(nn.Module):
     """
 
     arch = "random-filters"
+    normalised = False  # the constants of the normalised network do not apply
+    layouts = ("contiguous",)  # plain tensors: one layout, nothing to switch
+    memory_format = torch.contiguous_format
 
     def __init__(self, sizes: Sequence[int] = SIZES, filters_per_scale: int = FILTERS_PER_SCALE,
                  seed: int = 0) -> None:
@@ -112,6 +115,15 @@ class RandomFilterFeatures(nn.Module):
         """Floats held for the backward pass per image: the maps before and after the ReLU."""
         self._check(layers)
         return 2 * len(self.sizes) * self.filters_per_scale * height * width
+
+    def parameter_elements(self, layers: Sequence[str]) -> int:
+        """Floats of the filters (every scale runs for every layer)."""
+        self._check(layers)
+        return sum(parameter.numel() for parameter in self.parameters())
+
+    def use_memory_format(self, memory_format: torch.memory_format) -> RandomFilterFeatures:
+        """One layout only: nothing to switch."""
+        return self
 
     def forward(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
         layers = self._check(layers)

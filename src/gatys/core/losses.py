@@ -10,9 +10,8 @@ found in implementations are named options, never silent:
 
 - ``content_loss(..., reduction="mean")`` divides by N_l M_l (a per-element mean, as in the
   authors' own code, which uses mean squared errors);
-- ``gram_matrix(..., normalize="positions")`` divides G by M_l (the authors' code),
-  ``normalize="elements"`` by N_l M_l (the PyTorch tutorial). E_l below always uses the
-  unnormalised G, so its value does not depend on this option.
+- the authors' code divides G by M_l before comparing Gram matrices: E_l below does so for each
+  Gram with its own M (:func:`style_layer_loss`), which equals eq. 4 up to the constant 1/M_l².
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from collections.abc import Mapping
 
 import torch
 
-GRAM_NORMALIZATIONS = ("none", "positions", "elements")
 CONTENT_REDUCTIONS = ("sum", "mean")
 
 
@@ -30,14 +28,9 @@ def _flatten(features: torch.Tensor) -> torch.Tensor:
     return features.flatten(start_dim=2)
 
 
-def gram_matrix(features: torch.Tensor, normalize: str = "none") -> torch.Tensor:
-    """G^l_ij = Σ_k F^l_ik F^l_jk: inner products between feature maps i and j over positions k.
-
-    ``features`` (B, N, H, W) -> G (B, N, N). ``normalize``: ``"none"`` (the paper),
-    ``"positions"`` (G / M) or ``"elements"`` (G / (N M)).
-    """
-    if normalize not in GRAM_NORMALIZATIONS:
-        raise ValueError(f"normalize must be one of {GRAM_NORMALIZATIONS}, got {normalize!r}")
+def gram_matrix(features: torch.Tensor) -> torch.Tensor:
+    """G^l_ij = Σ_k F^l_ik F^l_jk: inner products between feature maps i and j over positions k
+    (paper, eq. 3). ``features`` (B, N, H, W) -> G (B, N, N)."""
     batch, n_maps, height, width = features.shape
     n_positions = height * width
     if features.is_contiguous(memory_format=torch.channels_last):
@@ -48,10 +41,6 @@ def gram_matrix(features: torch.Tensor, normalize: str = "none") -> torch.Tensor
     else:
         flat = _flatten(features)
         gram = torch.bmm(flat, flat.transpose(1, 2))
-    if normalize == "positions":
-        gram = gram / n_positions
-    elif normalize == "elements":
-        gram = gram / (n_maps * n_positions)
     return gram
 
 

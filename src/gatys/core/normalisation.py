@@ -25,7 +25,6 @@ scale is never taken below 1/:data:`GAIN_LIMIT` of its layer's median mean activ
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 from collections.abc import Sequence
@@ -80,7 +79,7 @@ def normalise(model: VGGFeatures, means: dict[str, torch.Tensor],
               gain_limit: float | None = GAIN_LIMIT) -> VGGFeatures:
     """A copy of ``model`` whose every channel has mean activation 1 on the measured images
     (channels whose gain would exceed ``gain_limit`` times the layer's median: less)."""
-    normalised = copy.deepcopy(model)
+    normalised = model.normalised_copy()
     convs = [module for module in normalised.features if isinstance(module, nn.Conv2d)]
     previous = torch.ones(3)
     with torch.no_grad():
@@ -90,7 +89,6 @@ def normalise(model: VGGFeatures, means: dict[str, torch.Tensor],
             conv.weight.mul_((previous.view(1, -1, 1, 1) / scale.view(-1, 1, 1, 1)).to(device))
             conv.bias.div_(scale.to(device))
             previous = scale
-    normalised.normalised = True
     return normalised
 
 

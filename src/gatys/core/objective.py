@@ -41,13 +41,6 @@ def content_targets(
         return {k: v.detach() for k, v in model(image, validate_layers(layers, model.arch)).items()}
 
 
-def style_targets(
-    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
-) -> dict[str, torch.Tensor]:
-    """A^l: the style image's Gram matrices at each of ``layers`` (computed once, no gradient)."""
-    return style_statistics(model, image, layers)[0]
-
-
 def style_statistics(
     model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
 ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:

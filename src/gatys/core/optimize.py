@@ -31,7 +31,7 @@ from gatys.core.objective import LossTerms, Objective
 from gatys.core.route import Route
 from gatys.io.errors import ImageError
 from gatys.io.images import save_image
-from gatys.io.memory import check_fits
+from gatys.core.memory import check_fits
 from gatys.io.progress import progress_bar
 
 OPTIMIZERS = ("lbfgs", "adam")
@@ -68,7 +68,7 @@ class History:
 class SynthesisResult:
     """The optimised image (B, 3, H, W) clamped to 0..1 on CPU, its history and why it stopped.
 
-    ``levels``: for a coarse-to-fine run (:mod:`gatys.controls.pyramid`), each level's size, iterations,
+    ``levels``: for a coarse-to-fine run (:mod:`gatys.api.pyramid`), each level's size, iterations,
     seconds and stop reason; empty for a single-size run. ``route``: the precision and memory
     layout the network ran in, and how they were chosen (:mod:`gatys.core.route`).
     """

@@ -86,10 +86,7 @@ class Route:
     @contextlib.contextmanager
     def applied(self, model) -> Iterator[None]:
         """``model`` in this route's layout for the duration, then back in its own."""
-        previous = getattr(model, "memory_format", None)
-        if previous is None or not hasattr(model, "use_memory_format"):
-            yield  # a feature model without layouts (e.g. the random filters) runs as it is
-            return
+        previous = model.memory_format
         model.use_memory_format(_memory_format(self.layout))
         try:
             yield
@@ -141,7 +138,7 @@ def resolve(model, layers: Sequence[str], device: torch.device, precision: str |
     candidates = [(p, lay)
                   for p in ((precision,) if precision != "auto" else
                             ("fp32", "bf16") if bf16_supported(device) else ("fp32",))
-                  for lay in ((layout,) if layout != "auto" else _layouts(model))]
+                  for lay in ((layout,) if layout != "auto" else model.layouts)]
     no_bf16 = f"bf16 not tried: {device.type} here has no bfloat16 arithmetic"
     if len(candidates) == 1:  # precision auto without bfloat16, the layout named
         return Route(*candidates[0], no_bf16)
@@ -244,13 +241,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def _layouts(model) -> tuple[str, ...]:
-    """The layouts ``model`` can run in: both for a VGG, its own for a model without layouts."""
-    if hasattr(model, "use_memory_format"):
-        return ("channels-last", "contiguous")
-    return ("contiguous",)  # e.g. the random filters: plain tensors, nothing to switch
 
 
 def _label(precision: str, layout: str) -> str:

@@ -21,11 +21,13 @@ which is faster depends on the machine and the size, so ``auto`` measures it).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from gatys.core import architecture
 from gatys.core.architecture import (  # noqa: F401 - the tables, re-exported
     ARCHITECTURES, POOLINGS, config, layer_names, validate_layers,
 )
@@ -61,11 +63,6 @@ CONVENTIONS: dict[str, InputConvention] = {
 }
 
 
-def conv_layer_names(arch: str = "vgg19") -> list[str]:
-    """The convolution layers of ``arch`` (``conv1_1`` ... ``conv5_3`` or ``conv5_4``)."""
-    return [name for name in layer_names(arch) if name.startswith("conv")]
-
-
 def build_features(arch: str = "vgg19", pooling: str = "avg") -> nn.Sequential:
     """The convolutional part of VGG as an ``nn.Sequential`` indexed like torchvision's.
 
@@ -98,8 +95,15 @@ class VGGFeatures(nn.Module):
         pooling: ``"avg"`` (the paper) or ``"max"`` (the trained network).
         convention: the input convention of the weights, ``"torchvision"`` or ``"caffe"``.
         state_dict: weights keyed like torchvision's ``features`` (``"0.weight"`` ...); None
-            leaves PyTorch's default initialisation (use :mod:`gatys.io.weights` to choose).
+            leaves PyTorch's default initialisation (use :mod:`gatys.core.weights` to choose).
+        spec: the :class:`~gatys.io.models.ModelSpec` the weights came from, for
+            :attr:`description` (None: "given weights").
+
+    It implements :class:`gatys.core.features.FeatureModel`; :meth:`normalised_copy` is the one
+    way to mark a copy as normalised (:mod:`gatys.core.normalisation` rescales its weights).
     """
+
+    layouts = ("channels-last", "contiguous")
 
     def __init__(
         self,
@@ -107,6 +111,7 @@ class VGGFeatures(nn.Module):
         pooling: str = "avg",
         convention: str = "torchvision",
         state_dict: dict[str, torch.Tensor] | None = None,
+        spec=None,
     ) -> None:
         super().__init__()
         if convention not in CONVENTIONS:
@@ -118,8 +123,8 @@ class VGGFeatures(nn.Module):
         self.convention = CONVENTIONS[convention]
         self.features = build_features(arch, pooling)
         self.names = layer_names(arch)
-        self.spec = None  # the weights' ModelSpec, set by gatys.io.weights.load_vgg
-        self.normalised = False  # set by gatys.core.normalisation.normalise
+        self.spec = spec
+        self.normalised = False
         if state_dict is not None:
             self.features.load_state_dict(state_dict)
         self.use_memory_format(torch.channels_last)
@@ -132,6 +137,12 @@ class VGGFeatures(nn.Module):
         weights = self.spec.description if self.spec is not None else f"{self.arch}, given weights"
         return (f"{weights}; {self.pooling} pooling"
                 f"{'; normalised (mean activation 1)' if self.normalised else ''}")
+
+    def normalised_copy(self) -> VGGFeatures:
+        """A deep copy marked normalised, whose weights the caller rescales."""
+        copy = deepcopy(self)
+        copy.normalised = True
+        return copy
 
     def use_memory_format(self, memory_format: torch.memory_format) -> VGGFeatures:
         """Keep weights and activations in ``memory_format`` (default: channels-last)."""
@@ -151,6 +162,17 @@ class VGGFeatures(nn.Module):
     def min_size(self, layers: Sequence[str]) -> int:
         """The smallest image side (px) for which every layer in ``layers`` has >= 1 position."""
         return _min_size(self.arch, layers)
+
+    def activation_elements(self, layers: Sequence[str], height: int, width: int) -> int:
+        """Floats of every feature map up to the deepest of ``layers``, per image."""
+        return architecture.activation_elements(self.arch, self._deepest(layers), height, width)
+
+    def parameter_elements(self, layers: Sequence[str]) -> int:
+        """Floats of the weights up to the deepest of ``layers``."""
+        return architecture.parameter_count(self.arch, self._deepest(layers))
+
+    def _deepest(self, layers: Sequence[str]) -> str:
+        return max(validate_layers(layers, self.arch), key=self.names.index)
 
     def forward(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
         layers = validate_layers(layers, self.arch)

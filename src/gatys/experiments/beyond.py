@@ -24,11 +24,11 @@ from gatys.experiments import recipes
 from gatys.experiments.figures import Context, Figure, FigureResult
 from gatys.io.images import load_mask, save_image
 from gatys.experiments.panels import Panel
-from gatys.ui.plotting import image_grid, save_figure
-from gatys.controls.pyramid import coarse_to_fine, finest_level, seconds_to_reach
+from gatys.experiments.plotting import image_grid
+from gatys.api.pyramid import coarse_to_fine, finest_level, seconds_to_reach
 from gatys.core.optimize import History
 from gatys.core.objective import resolve_convention
-from gatys.core.transfer import make_objective, style_transfer
+from gatys.api.transfer import make_objective, style_transfer
 
 SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "
             "kept where they connect to the top edge of the photograph")
@@ -110,7 +110,7 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None
                  style_scale: float = 1.0, masks: Sequence[torch.Tensor] | None = None,
                  mask_rule: str | None = None, **options) -> Panel:
     """The Neckarfront in ``styles`` at the extension size and iterations with the controls in
-    ``options`` (keyword arguments of :func:`~gatys.core.transfer.style_transfer`), cached."""
+    ``options`` (keyword arguments of :func:`~gatys.api.transfer.style_transfer`), cached."""
     size = size or _size(ctx)
     iterations = ctx.profile.extension_iterations
     settings = {"kind": "beyond", "content": recipes.CONTENT_IMAGE, "styles": list(styles),

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 from gatys.io.settings import project_root
-from gatys.ui.plotting import markdown_table
+from gatys.experiments.plotting import markdown_table
 
 BLOCK = re.compile(r"<!-- metrics (?P<spec>.+?) -->\n(?P<body>.*?)<!-- end metrics -->", re.S)
 DIGITS = 3

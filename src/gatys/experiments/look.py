@@ -37,7 +37,7 @@ import torch.nn.functional as F
 
 from gatys.core.losses import gram_matrix
 from gatys.core.vgg import VGGFeatures
-from gatys.io.weights import ModelSpec, load_vgg, parse_model
+from gatys.core.weights import ModelSpec, load_vgg, parse_model
 
 __all__ = ["Look", "PAPERS_LOOK", "Yardstick", "look", "moved", "pixel_noise", "scene_kept",
            "texture_ratios", "palette_ratio", "palette_distance", "reference_network",

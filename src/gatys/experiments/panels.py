@@ -59,7 +59,7 @@ FINGERPRINTED_SOURCES = (
     "core/*.py", "controls/*.py",
     "experiments/recipes.py", "experiments/pros.py", "experiments/beyond.py",
     "experiments/panels.py",
-    "io/images.py", "io/formats.py", "io/weights.py", "io/models.py", "io/data.py",
+    "io/images.py", "io/formats.py", "core/weights.py", "io/models.py", "io/data.py",
 )
 """The package files (globs under :data:`PACKAGE`) whose code decides what a panel holds.
 

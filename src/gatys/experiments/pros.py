@@ -23,12 +23,12 @@ from gatys.io.data import load_paper_image
 from gatys.experiments.measures import psnr, ssim
 from gatys.core.normalisation import DEAD_CHANNEL, channel_means
 from gatys.experiments.panels import Panel
-from gatys.ui.plotting import image_grid, line_plot, save_figure
+from gatys.experiments.plotting import image_grid, line_plot
 from gatys.controls.random_filters import RandomFilterFeatures
 from gatys.controls.random_filters import synthesize_texture as random_filter_texture
 from gatys.core.start import uniform_noise
 from gatys.core.objective import LOSS_CONVENTIONS, resolve_convention
-from gatys.core.transfer import make_objective, style_transfer, synthesize_texture
+from gatys.api.transfer import make_objective, style_transfer, synthesize_texture
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Model names: which architecture, weights and input convention a ``--model`` setting means.
 
-A model is named ``ARCH[-SOURCE]`` (see :mod:`gatys.io.weights` for the table). Resolving a name
+A model is named ``ARCH[-SOURCE]`` (see :mod:`gatys.core.weights` for the table). Resolving a name
 needs no torch, so the command line checks it, and the layers it allows, before anything heavy
-is imported; :func:`gatys.io.weights.load_vgg` then loads what the :class:`ModelSpec` names.
+is imported; :func:`gatys.core.weights.load_vgg` then loads what the :class:`ModelSpec` names.
 """
 
 from __future__ import annotations

@@ -320,12 +320,12 @@ def run_transfer(args: argparse.Namespace) -> int:
     plan = check_transfer(args)  # everything that can be refused, before torch is imported
     if args.seed is not None and not plan.noise_start:
         _say(f"warning: --seed {args.seed} has no effect: the start is {args.init}, not noise")
-    from gatys.controls.pyramid import coarse_to_fine
+    from gatys.api.pyramid import coarse_to_fine
     from gatys.core.normalisation import normalised_vgg
-    from gatys.core.transfer import style_transfer
+    from gatys.api.transfer import style_transfer
     from gatys.io.images import load_image, load_mask
     from gatys.io.settings import resolve_device
-    from gatys.io.weights import load_vgg
+    from gatys.core.weights import load_vgg
 
     device = resolve_device(args.device)
     if not plan.memory_checked:

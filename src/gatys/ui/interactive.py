@@ -24,7 +24,7 @@ from gatys.io.data import PAPER_IMAGES
 from gatys.experiments.figures import Context, tradeoff_panel_path
 from gatys.io.images import to_pil
 from gatys.core.optimize import SynthesisResult
-from gatys.core.transfer import style_transfer
+from gatys.api.transfer import style_transfer
 
 
 # Images are drawn at their own aspect ratio with the long side in this range (px): a 32 px smoke

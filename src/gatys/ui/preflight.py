@@ -15,7 +15,7 @@ one line naming the fix (exit status 2, nothing written), not after minutes. In 
    against the smallest size the layers accept;
 5. every output path (the image's format; the image, history and snapshot paths writable);
 6. the memory the whole run needs (decoding, the normalisation pass, the synthesis;
-   :mod:`gatys.io.memory`) against what is free: here for a CPU run, and once torch has said
+   :mod:`gatys.core.memory`) against what is free: here for a CPU run, and once torch has said
    what the device has free (:func:`check_device_memory`) for any other.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from gatys.controls.levels import pyramid_sizes
 from gatys.core import architecture, defaults, route
 from gatys.core.conventions import LOSS_CONVENTIONS, blend_weights
-from gatys.io import memory
+from gatys.core import memory
 from gatys.io.animation import animation_format
 from gatys.io.errors import LayerError, SettingError
 from gatys.io.files import check_writable
@@ -147,7 +147,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def check_device_memory(args: argparse.Namespace, plan: TransferPlan, device) -> int:
-    """Refuse a run whose peak memory (:func:`gatys.io.memory.check_run_fits`) would not fit on
+    """Refuse a run whose peak memory (:func:`gatys.core.memory.check_run_fits`) would not fit on
     ``device``, naming a size that does; return the estimate in bytes."""
     history = args.history_size if args.optimizer == "lbfgs" else 0
     return memory.check_run_fits(plan.spec.arch, plan.layers, plan.content_shape,

@@ -27,9 +27,9 @@ from gatys.core.start import INITS, ImageLike, as_image, initial_image, planned_
 from gatys.core.vgg import ARCHITECTURES, VGGFeatures, validate_layers
 from gatys.io.errors import SettingError
 from gatys.io.images import load_mask
-from gatys.io.memory import check_run_fits
+from gatys.core.memory import check_run_fits
 from gatys.io.settings import resolve_device
-from gatys.io.weights import load_vgg, parse_model
+from gatys.core.weights import load_vgg, parse_model
 
 __all__ = ["LOSS_CONVENTIONS", "INITS", "make_objective", "initial_image", "style_transfer",
            "reconstruct_content", "synthesize_texture"]
@@ -63,7 +63,7 @@ def style_transfer(
     size). ``ratio`` is α/β, read under ``convention`` (default: the recipe of ``model``'s
     network, :func:`gatys.core.objective.resolve_convention`; ``"paper"`` for the literal
     equations). Without ``model``, the paper's network: the default weights
-    (:func:`~gatys.io.weights.load_vgg`) normalised over the content and style images
+    (:func:`~gatys.core.weights.load_vgg`) normalised over the content and style images
     (:func:`~gatys.core.normalisation.normalised_vgg`). Other keyword arguments go to
     :func:`~gatys.core.optimize.synthesize`.
 

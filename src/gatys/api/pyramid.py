@@ -15,10 +15,10 @@ from pathlib import Path
 
 from gatys.io.errors import SettingError
 from gatys.core.optimize import History, SynthesisResult
-from gatys.io.memory import check_fits
+from gatys.core.memory import check_fits
 from gatys.core import defaults, route
 from gatys.core.start import ImageLike, as_image
-from gatys.core.transfer import style_transfer
+from gatys.api.transfer import style_transfer
 from gatys.controls.levels import pyramid_sizes  # noqa: F401 - re-exported
 
 
@@ -53,12 +53,12 @@ def coarse_to_fine(
     init: str | ImageLike = "noise",
     **transfer_options,
 ) -> SynthesisResult:
-    """:func:`~gatys.core.transfer.style_transfer` at :func:`pyramid_sizes` (``size``, ``smallest``).
+    """:func:`~gatys.api.transfer.style_transfer` at :func:`pyramid_sizes` (``size``, ``smallest``).
 
     The coarsest level starts from ``init`` and runs ``iterations``; each finer level starts from
     the previous result, upsampled, and runs ``refine_iterations``. The content and style images
     are resized for every level from the originals. Other keyword arguments go to
-    :func:`~gatys.core.transfer.style_transfer` (``model``, ``ratio``, layers, ``convention``,
+    :func:`~gatys.api.transfer.style_transfer` (``model``, ``ratio``, layers, ``convention``,
     ``callback``, …). The result's history joins the levels; ``levels`` lists each level's size,
     iterations, seconds, stop reason and total loss at its start and end. An interrupted or
     failed level ends the pyramid there and returns its last good image.

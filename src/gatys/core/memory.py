@@ -83,13 +83,10 @@ def run_bytes(arch: str, layers: Sequence[str], content: tuple[int, int],
 
 def estimate_bytes(model, layers: Sequence[str], height: int, width: int, batch: int = 1,
                    lbfgs_history: int = defaults.HISTORY_SIZE) -> int:
-    """:func:`synthesis_bytes` for ``model``: a VGG (by its ``arch``) or a feature model that
-    counts its own activations (``activation_elements``, e.g. the random filters)."""
-    if hasattr(model, "activation_elements"):
-        activations = model.activation_elements(layers, height, width)
-        parameters = sum(parameter.numel() for parameter in model.parameters())
-        return _synthesis(activations, parameters, height, width, batch, lbfgs_history)
-    return synthesis_bytes(model.arch, layers, height, width, batch, lbfgs_history)
+    """:func:`synthesis_bytes` for a :class:`~gatys.core.features.FeatureModel`, which counts
+    its own activations and weights."""
+    return _synthesis(model.activation_elements(layers, height, width),
+                      model.parameter_elements(layers), height, width, batch, lbfgs_history)
 
 
 def available_bytes(device: str | torch.device) -> int | None:

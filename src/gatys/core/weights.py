@@ -34,7 +34,7 @@ from gatys.io.models import (  # noqa: F401 - the model names, re-exported
     DEFAULT_MODEL, SOURCES, ModelSpec, check_weights_file, parse_model,
 )
 from gatys.io.settings import MODEL_ENV, WEIGHTS_ENV, resolve_device
-from gatys.core.vgg import CONVENTIONS, VGGFeatures, build_features
+from gatys.core.vgg import VGGFeatures, build_features
 
 def load_vgg(
     model: str | ModelSpec | None = None,
@@ -53,9 +53,7 @@ def load_vgg(
             state_dict = flip_input_channels(state_dict)
     else:
         state_dict = torchvision_state_dict(spec.arch)
-    network = VGGFeatures(spec.arch, pooling, spec.convention, state_dict)
-    network.spec = spec
-    return network.to(device)
+    return VGGFeatures(spec.arch, pooling, spec.convention, state_dict, spec=spec).to(device)
 
 
 def random_state_dict(arch: str, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -166,26 +164,3 @@ def flip_input_channels(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.
     flipped = dict(state_dict)
     flipped["0.weight"] = state_dict["0.weight"].flip(1)
     return flipped
-
-
-def convert_convention(
-    state_dict: dict[str, torch.Tensor], source: str, target: str
-) -> dict[str, torch.Tensor]:
-    """Rewrite the first convolution so weights made for ``source`` input accept ``target`` input.
-
-    With ``z = (x * s - m) / d`` per channel, ``x`` the 0..1 image, the first layer computes
-    ``W * z_source + b``. Substituting ``x = (z_target * d_t + m_t) / s_t`` gives weights
-    ``W * (s_s d_t) / (s_t d_s)`` and a bias that absorbs the constant. Exact wherever the 3×3
-    kernel does not overlap the zero padding (the padding is zero in each convention's own units).
-    """
-    src, dst = CONVENTIONS[source], CONVENTIONS[target]
-    converted = dict(state_dict)
-    weight, bias = state_dict["0.weight"], state_dict["0.bias"]
-    s_s, s_t = src.scale, dst.scale
-    m_s, m_t = torch.tensor(src.mean), torch.tensor(dst.mean)
-    d_s, d_t = torch.tensor(src.std), torch.tensor(dst.std)
-    gain = (s_s * d_t) / (s_t * d_s)  # per input channel
-    offset = (s_s * m_t / s_t - m_s) / d_s  # z_source = gain * z_target + offset
-    converted["0.weight"] = weight * gain.view(1, 3, 1, 1)
-    converted["0.bias"] = bias + (weight.sum(dim=(2, 3)) * offset.view(1, 3)).sum(dim=1)
-    return converted
