@@ -54,20 +54,20 @@ import psutil
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from gatys.io.errors import GatysError, WeightsError
-from gatys.io.data import image_path, load_paper_image
-from gatys.io.images import save_image
+from gatys.api.pyramid import seconds_to_reach
+from gatys.api.transfer import style_transfer
+from gatys.core import defaults
+from gatys.core.losses import gram_matrix, style_layer_loss
 from gatys.core.memory import estimate_bytes
 from gatys.core.normalisation import normalised_vgg
-from gatys.api.pyramid import seconds_to_reach
-from gatys.core.losses import gram_matrix, style_layer_loss
-from gatys.experiments.look import Yardstick, look
-from gatys.io.settings import resolve_device
-from gatys.core import defaults
 from gatys.core.route import bf16_supported
 from gatys.core.start import uniform_noise
-from gatys.api.transfer import style_transfer
 from gatys.core.weights import load_vgg, parse_model
+from gatys.experiments.look import Yardstick, look
+from gatys.io.data import image_path, load_paper_image
+from gatys.io.errors import GatysError, WeightsError
+from gatys.io.images import save_image
+from gatys.io.settings import resolve_device
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import precision  # noqa: E402

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import torch
 
+from gatys.api.transfer import make_objective, style_transfer
 from gatys.core import route
 from gatys.core.normalisation import normalised_vgg
 from gatys.core.start import white_noise
-from gatys.api.transfer import make_objective, style_transfer
 from gatys.experiments.look import look
 from gatys.io.data import load_paper_image
 from gatys.io.images import load_image, save_image

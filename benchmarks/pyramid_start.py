@@ -22,12 +22,12 @@ import argparse
 
 import torch
 
+from gatys.api.transfer import make_objective, style_transfer
 from gatys.core import defaults
 from gatys.core.normalisation import channel_means, normalise
 from gatys.core.start import as_image, initial_image
-from gatys.api.transfer import make_objective, style_transfer
-from gatys.io.data import load_paper_image
 from gatys.core.weights import load_vgg
+from gatys.io.data import load_paper_image
 
 PAPER_IMAGES = ("tubingen", "shipwreck", "starry_night", "the_scream", "seated_nude",
                 "composition_vii")

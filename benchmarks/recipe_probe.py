@@ -28,10 +28,10 @@ from pathlib import Path
 import gatys
 from gatys.core import defaults
 from gatys.core.normalisation import GAIN_LIMIT, normalised_vgg
+from gatys.core.weights import load_vgg
 from gatys.experiments import recipes
 from gatys.experiments.look import look, reference_network
 from gatys.io.data import load_paper_image
-from gatys.core.weights import load_vgg
 
 CHECKPOINTS = (50, 100, 150, 200, 300, 400, 500)
 

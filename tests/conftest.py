@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from gatys.core.vgg import VGGFeatures
-from gatys.io.images import save_image
 from gatys.core.weights import random_state_dict
+from gatys.io.images import save_image
 
 from helpers import striped_image, synthetic_image
 

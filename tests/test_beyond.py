@@ -4,7 +4,8 @@ import math
 
 import torch
 
-from gatys.experiments.beyond import median_residual, sky_mask, spectral_period
+from gatys.experiments.beyond import sky_mask, spectral_period
+from gatys.experiments.look import pixel_noise
 
 
 def test_spectral_period_of_stripes_is_their_period():
@@ -17,10 +18,10 @@ def test_spectral_period_of_stripes_is_their_period():
 def test_median_residual_sees_speckle_not_edges():
     edge = torch.zeros(1, 3, 16, 16)
     edge[..., 8:] = 1.0
-    assert median_residual(edge) == 0.0  # a clean edge survives the median filter
+    assert pixel_noise(edge) == 0.0  # a clean edge survives the median filter
     speckled = edge.clone()
     speckled[..., 3, 3] = 1.0
-    assert median_residual(speckled) == 1.0 / (16 * 16)
+    assert pixel_noise(speckled) == 1.0 / (16 * 16)
 
 
 def test_sky_mask_keeps_blue_connected_to_the_top():

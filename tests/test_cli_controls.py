@@ -9,8 +9,8 @@ import torch
 
 from gatys.controls import colour
 from gatys.core.losses import total_variation
-from gatys.io.images import load_image, load_mask, save_image
 from gatys.core.weights import load_vgg, parse_model
+from gatys.io.images import load_image, load_mask, save_image
 from gatys.ui.cli import main
 
 from helpers import region_style_loss, synthetic_image

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
+from gatys.api.transfer import style_transfer
 from gatys.controls import colour
 from gatys.io.errors import SettingError
-from gatys.api.transfer import style_transfer
 
 from helpers import striped_image, synthetic_image
 
@@ -105,7 +105,8 @@ def test_luminance_transfer_keeps_the_contents_chroma(vgg16_random):
 
 
 def test_unknown_colour_method_is_refused(vgg16_random):
-    with pytest.raises(SettingError, match="luminance or histogram"):
+    message = r"preserve_colour \(--preserve-colour\) must be one of luminance, histogram"
+    with pytest.raises(SettingError, match=message):
         style_transfer(synthetic_image(), striped_image(), model=vgg16_random, size=None,
                        preserve_colour="hsv", iterations=1, progress=False, **LAYERS)
     with pytest.raises(SettingError, match="eigen or cholesky"):

@@ -4,10 +4,10 @@ total variation."""
 import pytest
 import torch
 
+from gatys.api.transfer import make_objective, style_transfer
 from gatys.core import losses
 from gatys.io.errors import ImageError, SettingError
 from gatys.io.images import load_mask, save_image
-from gatys.api.transfer import make_objective, style_transfer
 
 from helpers import region_style_loss, striped_image, synthetic_image
 

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from gatys.core.objective import resolve_convention
 from gatys.api.transfer import make_objective
+from gatys.core.objective import resolve_convention
 
 from helpers import striped_image, synthetic_image
 

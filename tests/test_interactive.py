@@ -10,8 +10,8 @@ from PIL import Image
 
 from gatys.experiments import recipes
 from gatys.experiments.figures import Context, tradeoff_panel_path
-from gatys.io.images import save_image
 from gatys.experiments.panels import PanelCache
+from gatys.io.images import save_image
 
 pytest.importorskip("ipywidgets")
 from gatys.ui.interactive import DISPLAY_LONG_SIDE, GridBrowser, StyleExplorer, display_size  # noqa: E402

@@ -102,8 +102,8 @@ def test_style_loss_weights_default_to_the_mean():
     targets = {"a": losses.gram_matrix(torch.rand(1, 3, 4, 4)),
                "b": losses.gram_matrix(torch.rand(1, 6, 2, 2))}
     per_layer = {k: losses.style_layer_loss(features[k], targets[k]) for k in targets}
-    assert torch.allclose(losses.style_loss(features, targets), (per_layer["a"] + per_layer["b"]) / 2)
-    weighted = losses.style_loss(features, targets, {"a": 2.0, "b": 0.5})
+    assert torch.allclose(losses.style_loss(per_layer), (per_layer["a"] + per_layer["b"]) / 2)
+    weighted = losses.style_loss(per_layer, {"a": 2.0, "b": 0.5})
     assert torch.allclose(weighted, 2.0 * per_layer["a"] + 0.5 * per_layer["b"])
 
 
@@ -128,7 +128,7 @@ def test_total_loss_of_hand_features_and_its_gradient():
     target = torch.tensor([[0.0, 2.0], [3.0, 5.0]], dtype=torch.float64).view(1, 2, 1, 2)
     gram_target = torch.eye(2, dtype=torch.float64).unsqueeze(0)
     content = losses.content_loss(features, target)
-    style = losses.style_loss({"l": features}, {"l": gram_target})
+    style = losses.style_loss({"l": losses.style_layer_loss(features, gram_target)})
     total = losses.total_loss(content, style, alpha=0.5, beta=2.0)
     assert total.item() == pytest.approx(0.5 * 1 + 2.0 * 834 / 64)
     # ∂L/∂F = α (F − P) + β (G − A) F / (N² M²) = 0.5 [[1, 0], [0, −1]] + [[37, 52], [83, 118]] / 8
@@ -147,7 +147,8 @@ def test_total_loss_gradient_matches_finite_differences():
     def objective(features):
         pooled = torch.nn.functional.avg_pool2d(features, 2, ceil_mode=True)
         content = losses.content_loss(features, content_target)
-        style = losses.style_loss({"a": features, "b": pooled}, grams)
+        style = losses.style_loss({"a": losses.style_layer_loss(features, grams["a"]),
+                                   "b": losses.style_layer_loss(pooled, grams["b"])})
         return losses.total_loss(content, style, alpha=1e-3, beta=1.0)
 
     features = torch.rand(1, 3, 4, 5, dtype=torch.float64, requires_grad=True)

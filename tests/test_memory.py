@@ -3,10 +3,10 @@
 import pytest
 
 import gatys.core.memory as memory
+from gatys.api.transfer import make_objective
 from gatys.core.memory import ResourceError, check_fits, estimate_bytes
 from gatys.core.optimize import synthesize
 from gatys.core.start import uniform_noise
-from gatys.api.transfer import make_objective
 
 from helpers import synthetic_image
 

@@ -15,9 +15,9 @@ import warnings
 
 import pytest
 
+from gatys.api.transfer import make_objective
 from gatys.core.optimize import synthesize
 from gatys.core.start import uniform_noise
-from gatys.api.transfer import make_objective
 from gatys.io.images import load_image
 from gatys.ui.cli import EXIT_SAVED_ELSEWHERE, main
 

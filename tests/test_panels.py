@@ -8,8 +8,8 @@ import torch
 from gatys.experiments.recipes import PROFILES, profile
 from gatys.experiments.panels import (FINGERPRINTED_SOURCES, PACKAGE, PanelCache, panel_key,
                                      source_fingerprint)
-from gatys.experiments.plotting import markdown_table
 from gatys.core.optimize import History, SynthesisResult
+from gatys.experiments.plotting import markdown_table
 
 from helpers import synthetic_image
 

@@ -7,11 +7,11 @@ import torch
 
 from gatys.experiments import recipes
 
+from gatys.api.transfer import make_objective
+from gatys.core.objective import Objective
 from gatys.experiments import pros
 from gatys.experiments.figures import Context
 from gatys.experiments.panels import PanelCache
-from gatys.core.objective import Objective
-from gatys.api.transfer import make_objective
 
 from helpers import striped_image, synthetic_image
 

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from gatys.io.errors import LayerError, SettingError
-from gatys.core.memory import estimate_bytes
 from gatys.controls.random_filters import RandomFilterFeatures, synthesize_texture
+from gatys.core.memory import estimate_bytes
+from gatys.io.errors import LayerError, SettingError
 
 from helpers import striped_image, synthetic_image
 

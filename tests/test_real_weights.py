@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from gatys.io.images import load_image
 from gatys.api.transfer import style_transfer
 from gatys.core.weights import load_vgg
+from gatys.io.images import load_image
 
 WEIGHTS = os.environ.get("GATYS_WEIGHTS")
 DATA = os.environ.get("GATYS_DATA")

@@ -107,22 +107,23 @@ CLI_CASES: dict[str, Refusal] = {
         "give `--print-every -3`", (*RUN, "--print-every", "-3"),
         "must be 0 or more", "gatys.ui.cli (parser)"),
     "size-zero": Refusal(
-        "give `--size 0`", (*RUN, "--size", "0"), "must be at least 1", "gatys.ui.cli (parser)"),
+        "give `--size 0`", (*RUN, "--size", "0"), "size (--size) must be a whole number of "
+        "pixels, at least 1", "gatys.core.config"),
     "iterations-zero": Refusal(
-        "give `--iterations 0`", (*RUN, "--iterations", "0"), "must be at least 1",
-        "gatys.ui.cli (parser)"),
+        "give `--iterations 0`", (*RUN, "--iterations", "0"),
+        "iterations (--iterations) must be a whole number, at least 1", "gatys.core.config"),
     "ratio-nan": Refusal(
-        "give α/β = NaN", (*RUN, "--ratio", "nan"), "must be a positive finite number",
-        "gatys.ui.cli (parser)"),
+        "give α/β = NaN", (*RUN, "--ratio", "nan"), "ratio (--ratio) must be a positive finite "
+        "number", "gatys.core.config"),
     "ratio-negative": Refusal(
-        "give a negative α/β", (*RUN, "--ratio=-1"), "must be a positive finite number",
-        "gatys.ui.cli (parser)"),
+        "give a negative α/β", (*RUN, "--ratio=-1"), "ratio (--ratio) must be a positive finite "
+        "number", "gatys.core.config"),
     "style-scale-zero": Refusal(
         "give `--style-scale 0`", (*RUN, "--style-scale", "0"),
-        "must be a positive finite number", "gatys.ui.cli (parser)"),
+        "style_scale (--style-scale) must be a positive finite number", "gatys.core.config"),
     "tv-weight-negative": Refusal(
-        "give a negative `--tv-weight`", (*RUN, "--tv-weight=-1"), "finite number >= 0",
-        "gatys.ui.preflight"),
+        "give a negative `--tv-weight`", (*RUN, "--tv-weight=-1"),
+        "tv_weight (--tv-weight) must be a finite number >= 0", "gatys.core.config"),
     "size-too-small": Refusal(
         "ask for a size too small for the layers (`--size 8`)", (*RUN, "--size", "8"),
         "at least 16 px on each side; use a larger --size", "gatys.ui.preflight"),
@@ -163,7 +164,7 @@ CLI_CASES: dict[str, Refusal] = {
         "write K=L1,L2", "gatys.ui.preflight"),
     "init-missing": Refusal(
         "start from an image that does not exist", (*RUN, "--init", "{missing}"),
-        "nor an existing image file", "gatys.ui.preflight"),
+        "or an existing image file", "gatys.core.config"),
     "init-not-an-image": Refusal(
         "start from a file that is not an image", (*RUN, "--init", "{text}"),
         "convert it to PNG or JPEG", "gatys.io.formats"),
@@ -305,9 +306,9 @@ def test_a_refusal_needs_no_torch(places):
 def _api_cases():
     import gatys
     from gatys.core.objective import make_objective
+    from gatys.core.weights import load_vgg
     from gatys.io.images import load_image, save_image
     from gatys.io.settings import resolve_device
-    from gatys.core.weights import load_vgg
 
     def transfer(**options):
         return lambda places: gatys.style_transfer(places["content"], places["style"], size=32,

@@ -8,14 +8,14 @@ import math
 import pytest
 import torch
 
+from gatys.api.transfer import make_objective
 from gatys.core import route
 from gatys.core.optimize import _Evaluator, synthesize
 from gatys.core.route import Route
 from gatys.core.start import white_noise
-from gatys.api.transfer import make_objective
 from gatys.core.vgg import VGGFeatures
-from gatys.io.errors import SettingError
 from gatys.core.weights import random_state_dict
+from gatys.io.errors import SettingError
 
 from helpers import striped_image, synthetic_image
 

@@ -1,14 +1,15 @@
 """The pixel optimisation on small random-weight networks: losses must fall, runs must repeat."""
 
 import math
+import re
 
 import pytest
 import torch
 
-from gatys.io.errors import SettingError
 from gatys.core.objective import Objective
 from gatys.core.optimize import synthesize
 from gatys.core.start import MEAN_PIXEL, uniform_noise, white_noise
+from gatys.io.errors import SettingError
 from gatys.api.transfer import (initial_image, make_objective, reconstruct_content, style_transfer,
                             synthesize_texture)
 
@@ -82,7 +83,8 @@ def test_a_shorter_lbfgs_history_changes_the_run_only_once_it_is_full(vgg16_rand
     long, short = run(100), run(2)
     assert long[:4] == short[:4]  # the start, then two pairs: the history not yet cut
     assert long[4:] != short[4:]
-    with pytest.raises(ValueError, match="history_size must be >= 1"):
+    message = "history_size (--history-size) must be a whole number, at least 1"
+    with pytest.raises(SettingError, match=re.escape(message)):
         run(0)
 
 
@@ -182,7 +184,7 @@ def test_blend_weights(vgg16_random):
     ({"style_blend": [-1.0, 2.0]}, ">= 0"),
     ({"ratio": 0.0}, "positive"),
     ({"ratio": float("nan")}, "positive"),
-    ({"style_layers": []}, "style layer"),
+    ({"style_layers": []}, "style_layers \\(--style-layers\\) must name at least one layer"),
 ])
 def test_bad_objective_settings_raise(vgg16_random, kwargs, match):
     arguments = {"content": synthetic_image(), "styles": [striped_image(), striped_image()]}

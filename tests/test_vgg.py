@@ -5,9 +5,9 @@ import torch
 import torchvision
 from torch import nn
 
-from gatys.io.errors import LayerError, SettingError
 from gatys.core.vgg import CONVENTIONS, VGGFeatures, layer_names
 from gatys.core.weights import random_state_dict
+from gatys.io.errors import LayerError, SettingError
 
 from helpers import convert_convention, synthetic_image
 

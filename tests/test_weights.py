@@ -7,9 +7,9 @@ import urllib.error
 import pytest
 import torch
 
+from gatys.core.weights import load_state_dict_file, load_vgg, parse_model, random_state_dict
 from gatys.io.errors import SettingError, WeightsError
 from gatys.io.settings import resolve_device
-from gatys.core.weights import load_state_dict_file, load_vgg, parse_model, random_state_dict
 
 
 def save_features(path, arch="vgg16", prefix="features.", seed=0):

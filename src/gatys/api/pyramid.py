@@ -13,13 +13,19 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from gatys.io.errors import SettingError
-from gatys.core.optimize import History, SynthesisResult
-from gatys.core.memory import check_fits
-from gatys.core import defaults, route
-from gatys.core.start import ImageLike, as_image
-from gatys.api.transfer import style_transfer
+from typing import TYPE_CHECKING
+
+from gatys.api.transfer import HOOKS, style_transfer
 from gatys.controls.levels import pyramid_sizes  # noqa: F401 - re-exported
+from gatys.core import config, route
+from gatys.core.config import TransferSettings
+from gatys.core.features import FeatureModel
+from gatys.core.memory import check_fits
+from gatys.core.optimize import History, SynthesisResult
+from gatys.core.start import ImageLike, as_image
+
+if TYPE_CHECKING:
+    import torch
 
 
 def _joined(histories: Sequence[History]) -> History:
@@ -45,54 +51,43 @@ def _joined(histories: Sequence[History]) -> History:
 def coarse_to_fine(
     content: ImageLike,
     styles: ImageLike | Sequence[ImageLike],
+    settings: TransferSettings | None = None,
     *,
-    size: int = 512,
     smallest: int = 128,
-    iterations: int = 300,
     refine_iterations: int = 100,
-    init: str | ImageLike = "noise",
-    **transfer_options,
+    model: FeatureModel | None = None,
+    **options,
 ) -> SynthesisResult:
     """:func:`~gatys.api.transfer.style_transfer` at :func:`pyramid_sizes` (``size``, ``smallest``).
 
-    The coarsest level starts from ``init`` and runs ``iterations``; each finer level starts from
-    the previous result, upsampled, and runs ``refine_iterations``. The content and style images
-    are resized for every level from the originals. Other keyword arguments go to
-    :func:`~gatys.api.transfer.style_transfer` (``model``, ``ratio``, layers, ``convention``,
+    The coarsest level starts from the settings' ``init`` and runs their ``iterations``; each
+    finer level starts from the previous result, upsampled, and runs ``refine_iterations``. The
+    content and style images are resized for every level from the originals. Other keyword
+    arguments are settings or go to :func:`~gatys.api.transfer.style_transfer` (``masks``,
     ``callback``, …). The result's history joins the levels; ``levels`` lists each level's size,
     iterations, seconds, stop reason and total loss at its start and end. An interrupted or
     failed level ends the pyramid there and returns its last good image.
     """
-    if refine_iterations < 0:
-        raise SettingError(f"refine_iterations must be >= 0, got {refine_iterations}")
-    sizes = pyramid_sizes(size, smallest)
+    passed = {key: options.pop(key) for key in (*HOOKS, "masks") if key in options}
+    settings = TransferSettings.of(settings, **options)
+    config.check("refine_iterations", refine_iterations)
+    sizes = pyramid_sizes(settings.size, smallest)
     content_image = as_image(content)
-    model = transfer_options.get("model")
+    chosen = None
     if model is not None:  # fail before the coarse levels, not after them
-        final = as_image(content_image, size=size)
-        layers = [*transfer_options.get("content_layers", defaults.CONTENT_LAYERS),
-                  *transfer_options.get("style_layers", defaults.STYLE_LAYERS)]
-        check_fits(model, layers, final.shape[-2], final.shape[-1],
-                   lbfgs_history=transfer_options.get("history_size", defaults.HISTORY_SIZE))
-        # One route for every level, measured (if auto) at the final size the run is for.
-        chosen = route.resolve(model, layers, next(model.parameters()).device,
-                               transfer_options.pop("precision", None),
-                               transfer_options.pop("layout", None), side=size)
-        transfer_options.update(precision=chosen.precision, layout=chosen.layout)
-    start = init
-    results: list[SynthesisResult] = []
-    levels: list[dict] = []
-    snapshot_dir = transfer_options.pop("snapshot_dir", None)
+        chosen = _one_route(model, content_image, settings)
+        settings = TransferSettings.of(settings, precision=chosen.precision, layout=chosen.layout)
+    start, results, levels = settings.init, [], []
+    snapshot_dir = passed.pop("snapshot_dir", None)
     for index, level_size in enumerate(sizes):
         began = time.perf_counter()
         if snapshot_dir is not None:
-            transfer_options["snapshot_dir"] = Path(snapshot_dir) / f"level{index + 1}_{level_size}px"
-        result = style_transfer(
-            content_image, styles, size=level_size, init=start,
-            iterations=iterations if index == 0 else refine_iterations,
-            description=f"level {index + 1}/{len(sizes)} ({level_size} px)",
-            **transfer_options,
-        )
+            passed["snapshot_dir"] = Path(snapshot_dir) / f"level{index + 1}_{level_size}px"
+        level = TransferSettings.of(
+            settings, size=level_size, init=start,
+            iterations=settings.iterations if index == 0 else refine_iterations)
+        result = style_transfer(content_image, styles, level, model=model, **passed,
+                                description=f"level {index + 1}/{len(sizes)} ({level_size} px)")
         results.append(result)
         levels.append({"size": list(result.image.shape[-2:]), "iterations": result.iterations,
                        "seconds": time.perf_counter() - began, "stop_reason": result.stop_reason,
@@ -107,7 +102,18 @@ def coarse_to_fine(
         reason += f" (at level {len(results)} of {len(sizes)}, {sizes[len(results) - 1]} px)"
     return SynthesisResult(final.image, _joined([r.history for r in results]), reason,
                            sum(r.iterations for r in results), levels,
-                           chosen if model is not None else final.route)
+                           chosen if chosen is not None else final.route)
+
+
+def _one_route(model: FeatureModel, content: torch.Tensor, settings: TransferSettings):
+    """The whole pyramid fits at its final size, and one route serves every level, measured (if
+    auto) at the final size the run is for."""
+    final = as_image(content, size=settings.size)
+    layers = [*settings.content_layers, *settings.style_layers]
+    check_fits(model, layers, final.shape[-2], final.shape[-1],
+               lbfgs_history=settings.history_size)
+    return route.resolve(model, layers, next(model.parameters()).device, settings.precision,
+                         settings.layout, side=settings.size)
 
 
 def finest_level(history: History, levels: Sequence[dict]) -> History:

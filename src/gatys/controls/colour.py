@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import torch
 
+from gatys.core import defaults
 from gatys.io.errors import SettingError
 
-COLOUR_METHODS = ("luminance", "histogram")
+COLOUR_METHODS = defaults.COLOUR_METHODS
 HISTOGRAM_ROOTS = ("eigen", "cholesky")
 
 # NTSC YIQ: rows give Y (luminance), I and Q (chroma) from R, G, B.
@@ -138,11 +139,3 @@ def colour_distance(image: torch.Tensor, reference: torch.Tensor) -> dict[str, f
     return {"colour mean distance": float((mean - mean_ref).norm()),
             "colour covariance distance": float((cov - cov_ref).norm()),
             "chroma difference": chroma}
-
-
-def check_method(method: str | None) -> None:
-    """A :class:`SettingError` for anything but None, ``"luminance"`` or ``"histogram"``."""
-    if method is not None and method not in COLOUR_METHODS:
-        raise SettingError(
-            f"unknown colour preservation {method!r}; choose luminance or histogram"
-        )

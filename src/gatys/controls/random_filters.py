@@ -37,11 +37,11 @@ import torch
 from torch import nn
 
 from gatys.core import losses
-from gatys.io.errors import LayerError, SettingError
 from gatys.core.objective import Objective
 from gatys.core.optimize import SynthesisResult, synthesize
 from gatys.core.start import white_noise
 from gatys.core.vgg import CONVENTIONS
+from gatys.io.errors import LayerError, SettingError
 
 SIZES = (3, 5, 7, 11, 15, 23, 37, 55)  # the multi-scale model's filter sizes (px)
 FILTERS_PER_SCALE = 128  # 8 scales × 128 = 1024 feature maps

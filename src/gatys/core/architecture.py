@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gatys.core import defaults
 from gatys.io.errors import LayerError, SettingError
 
 # Channels per convolution, "M" for a pooling layer: the configurations of Simonyan & Zisserman
@@ -21,7 +22,7 @@ ARCHITECTURES: dict[str, list[int | str]] = {
               512, 512, 512, 512, "M"],
 }
 
-POOLINGS = ("avg", "max")
+POOLINGS = defaults.POOLINGS
 
 
 def config(arch: str) -> list[int | str]:

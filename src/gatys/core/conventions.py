@@ -56,7 +56,7 @@ class LossConvention:
 
     def check_network(self, model: VGGFeatures) -> None:
         """Refuse a network these constants do not belong to, naming the fix."""
-        normalised = bool(getattr(model, "normalised", False))
+        normalised = bool(model.normalised)
         if normalised == self.normalised:
             return
         matching = [name for name, rule in LOSS_CONVENTIONS.items()

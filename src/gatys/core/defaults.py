@@ -12,9 +12,15 @@
   (torch7's optim.lbfgs, nCorrection 100).
 """
 
+# The paper's long side of a result (CVPR 2016, Fig. 3: 512 px), and its optimiser's length.
+SIZE = 512
+ITERATIONS = 500
+OPTIMIZER = "lbfgs"  # the paper's; Adam is the alternative people try
+OPTIMIZERS = ("lbfgs", "adam")
 CONTENT_LAYERS = ("relu4_2",)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 POOLING = "avg"
+POOLINGS = ("avg", "max")
 NORMALISED = True
 CONVENTION = "gatys-code-normalised"
 # The recipe of the original (unnormalised) network, used when such a network is passed.
@@ -30,6 +36,8 @@ INIT = "noise"
 INITS = ("noise", "uniform-noise", "content", "style")
 # L-BFGS's history: pairs of image-sized vectors kept (memory: 2 × this × the image's floats).
 HISTORY_SIZE = 100
+# Beyond the paper (Gatys et al. 2017): keep the photograph's colours, by either method.
+COLOUR_METHODS = ("luminance", "histogram")
 # How the network's pass is computed (gatys.core.route): measured per machine by default, since
 # bfloat16 halves a CPU pass on some hosts and slows it many times on others.
 PRECISION = "auto"

@@ -88,21 +88,21 @@ def style_layer_loss(features: torch.Tensor, target_gram: torch.Tensor,
 
 
 def style_loss(
-    features: Mapping[str, torch.Tensor],
-    target_grams: Mapping[str, torch.Tensor],
+    layer_losses: Mapping[str, torch.Tensor],
     layer_weights: Mapping[str, float] | None = None,
 ) -> torch.Tensor:
-    """L_style(a, x) = Σ_l w_l E_l   (paper, eq. 5), over the layers of ``target_grams``.
+    """L_style(a, x) = Σ_l w_l E_l   (paper, eq. 5), over the layers of ``layer_losses``.
 
-    ``layer_weights`` default to the paper's w_l = 1 / (number of style layers). Returns (B,).
+    ``layer_losses``: E_l (B,) per style layer (:func:`style_layer_loss`, or a blend or guided
+    version of it); ``layer_weights`` default to the paper's w_l = 1 / (number of style layers).
+    Returns (B,).
     """
-    layers = list(target_grams)
     if layer_weights is None:
-        layer_weights = {layer: 1.0 / len(layers) for layer in layers}
-    return sum(
-        layer_weights[layer] * style_layer_loss(features[layer], target_grams[layer])
-        for layer in layers
-    )
+        layer_weights = {layer: 1.0 / len(layer_losses) for layer in layer_losses}
+    total = 0
+    for layer, value in layer_losses.items():
+        total = total + layer_weights[layer] * value
+    return total
 
 
 def total_loss(

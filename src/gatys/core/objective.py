@@ -20,21 +20,21 @@ size and aspect ratio (see :func:`gatys.core.losses.style_layer_loss`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
-from gatys.core import defaults, losses
+from gatys.core import config, defaults, losses
 from gatys.core.conventions import (  # noqa: F401 - re-exported
     LOSS_CONVENTIONS, LossConvention, blend_weights, resolve_convention,
 )
-from gatys.core.vgg import VGGFeatures, validate_layers
+from gatys.core.features import FeatureModel
+from gatys.core.vgg import validate_layers
 from gatys.io.errors import LayerError, SettingError
 
 def content_targets(
-    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
+    model: FeatureModel, image: torch.Tensor, layers: Sequence[str]
 ) -> dict[str, torch.Tensor]:
     """P^l: the content image's features at each of ``layers`` (computed once, no gradient)."""
     with torch.no_grad():
@@ -42,7 +42,7 @@ def content_targets(
 
 
 def style_statistics(
-    model: VGGFeatures, image: torch.Tensor, layers: Sequence[str]
+    model: FeatureModel, image: torch.Tensor, layers: Sequence[str]
 ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
     """A^l and M_s^l: the style image's Gram matrices and its number of positions per layer."""
     with torch.no_grad():
@@ -84,7 +84,7 @@ class Objective:
     share of the image; the blend is not used.
     """
 
-    model: VGGFeatures
+    model: FeatureModel
     content_targets: dict[str, torch.Tensor]
     style_targets: list[dict[str, torch.Tensor]]
     style_blend: list[float]
@@ -146,10 +146,8 @@ class Objective:
             for layer in self.style_layer_weights
         }
         # L_style = Σ_l w_l E_l   (eq. 5)
-        style = sum(
-            (self.style_layer_weights[layer] * value for layer, value in style_per_layer.items()),
-            image.new_zeros(image.shape[0]),
-        )
+        style = (losses.style_loss(style_per_layer, self.style_layer_weights) if style_per_layer
+                 else image.new_zeros(image.shape[0]))
         # L_total = α L_content + β L_style   (eq. 7)
         total = losses.total_loss(content, style, self.alpha, self.beta)
         tv = None
@@ -185,13 +183,8 @@ class LossTerms:
 
 
 
-def check_positive(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise SettingError(f"{name} must be a positive finite number, got {value!r}")
-
-
 def make_objective(
-    model: VGGFeatures,
+    model: FeatureModel,
     *,
     content: torch.Tensor | None = None,
     styles: Sequence[torch.Tensor] = (),
@@ -209,9 +202,9 @@ def make_objective(
 
     Without ``content`` it is L_style alone (α = 0); without ``styles``, L_content alone (β = 0).
     ``style_blend``: one weight per style image, normalised to sum to 1 (default: equal).
-    ``convention`` names how the ratio is read (:data:`LOSS_CONVENTIONS`; default: the recipe
-    of ``model``'s network, :func:`resolve_convention`); one that belongs to the other network is
-    refused. Explicit ``style_layer_weights`` replace the convention's w_l.
+    ``convention``: how the ratio is read (:data:`LOSS_CONVENTIONS`; default: the recipe of
+    ``model``'s network, :func:`resolve_convention`; the other network's is refused). Explicit
+    ``style_layer_weights`` replace the convention's w_l.
 
     Beyond the paper (Gatys et al. 2017): ``style_layers_per_style`` gives each style image its
     own layers (None in the list: ``style_layers``), e.g. one painting's fine scales (relu1_1,
@@ -220,28 +213,54 @@ def make_objective(
     :class:`~gatys.core.objective.Objective`); ``tv_weight`` adds λ_TV · TV(x)
     (:func:`~gatys.core.losses.total_variation`, not in the paper).
     """
-    convention = resolve_convention(model, convention)
-    if convention not in LOSS_CONVENTIONS:
-        raise SettingError(
-            f"unknown loss convention {convention!r}; choose one of {', '.join(LOSS_CONVENTIONS)}"
-        )
-    rule = LOSS_CONVENTIONS[convention]
-    if styles:  # the style layer weights are what belongs to one network or the other
-        rule.check_network(model)
-    device = next(model.parameters()).device
-    content_layers = validate_layers(content_layers, model.arch) if content is not None else []
-    style_layers = validate_layers(style_layers, model.arch) if styles else []
-    if content is not None and not content_layers:
-        raise SettingError("a content image needs at least one content layer")
-    if styles and not style_layers:
-        raise SettingError("a style image needs at least one style layer")
-    layers_of_style = _layers_per_style(model, style_layers, style_layers_per_style, len(styles))
-    style_layers = list(dict.fromkeys(layer for layers in layers_of_style for layer in layers))
-    if not (isinstance(tv_weight, (int, float)) and math.isfinite(tv_weight) and tv_weight >= 0):
-        raise SettingError(f"tv_weight must be a finite number >= 0, got {tv_weight!r}")
+    rule = LOSS_CONVENTIONS[config.check("convention", resolve_convention(model, convention))]
+    config.check("tv_weight", tv_weight)
     if content is None and not styles:
         raise SettingError("nothing to match: give a content image, a style image or both")
-    smallest = model.min_size([*content_layers, *style_layers])
+    if styles:  # the style layer weights are what belongs to one network or the other
+        rule.check_network(model)
+    content_layers = _checked_layers(model, "content_layers", content_layers, content is not None)
+    style_layers = _checked_layers(model, "style_layers", style_layers, bool(styles))
+    layers_of_style = _layers_per_style(model, style_layers, style_layers_per_style, len(styles))
+    style_layers = list(dict.fromkeys(layer for layers in layers_of_style for layer in layers))
+    _check_large_enough(model, content, styles, [*content_layers, *style_layers])
+    blend = blend_weights(style_blend, len(styles))
+    weights = _style_layer_weights(model, rule, style_layers, style_layer_weights)
+    alpha, beta = _balance(content is not None, bool(styles), ratio)
+    device = next(model.parameters()).device
+    statistics = [style_statistics(model, style.to(device), layers)
+                  for style, layers in zip(styles, layers_of_style)]
+    guides = None if masks is None else _style_guides(model, content, masks, layers_of_style,
+                                                      device)
+    return Objective(
+        model=model, content_targets={} if content is None else content_targets(
+            model, content.to(device), content_layers),
+        style_targets=[grams for grams, _ in statistics], style_blend=blend,
+        style_layer_weights=weights, alpha=alpha, beta=beta,
+        content_reduction=rule.content_reduction, content_factor=rule.content_factor,
+        style_guides=guides, style_positions=[positions for _, positions in statistics],
+        tv_weight=float(tv_weight),
+    )
+
+
+def _balance(has_content: bool, has_styles: bool, ratio: float) -> tuple[float, float]:
+    """α and β: the ratio with both terms, else the one term alone."""
+    if has_content and has_styles:
+        return float(config.check("ratio", ratio)), 1.0
+    return (1.0, 0.0) if has_content else (0.0, 1.0)
+
+
+def _checked_layers(model: FeatureModel, name: str, layers: Sequence[str],
+                    needed: bool) -> list[str]:
+    """``layers`` known to ``model``, when the term they belong to is in the objective."""
+    if not needed:
+        return []
+    return validate_layers(config.check(name, layers), model.arch)
+
+
+def _check_large_enough(model: FeatureModel, content: torch.Tensor | None,
+                        styles: Sequence[torch.Tensor], layers: Sequence[str]) -> None:
+    smallest = model.min_size(layers)
     for name, image in [("content", content), *(("style", style) for style in styles)]:
         if image is not None and min(image.shape[-2:]) < smallest:
             raise LayerError(
@@ -249,43 +268,20 @@ def make_objective(
                 f"layers asked for: they need at least {smallest} px on each side; use a larger "
                 f"size or shallower layers"
             )
-    blend = blend_weights(style_blend, len(styles))
-    if style_layer_weights is None:
-        style_layer_weights = rule.style_layer_weights(model, style_layers)
-    else:
-        missing = [layer for layer in style_layers if layer not in style_layer_weights]
-        if missing:
-            raise SettingError(f"style_layer_weights lacks a weight for {', '.join(missing)}")
-        style_layer_weights = {layer: float(style_layer_weights[layer]) for layer in style_layers}
-    if content is not None and styles:
-        check_positive("the ratio α/β", ratio)
-        alpha, beta = float(ratio), 1.0
-    else:
-        alpha, beta = (1.0, 0.0) if content is not None else (0.0, 1.0)
-    statistics = [style_statistics(model, style.to(device), layers)
-                  for style, layers in zip(styles, layers_of_style)]
-    guides = None
-    if masks is not None:
-        guides = _style_guides(model, content, masks, layers_of_style, device)
-    return Objective(
-        model=model,
-        content_targets=(
-            content_targets(model, content.to(device), content_layers) if content is not None else {}
-        ),
-        style_targets=[grams for grams, _ in statistics],
-        style_blend=blend,
-        style_layer_weights=style_layer_weights,
-        alpha=alpha,
-        beta=beta,
-        content_reduction=rule.content_reduction,
-        content_factor=rule.content_factor,
-        style_guides=guides,
-        style_positions=[positions for _, positions in statistics],
-        tv_weight=float(tv_weight),
-    )
 
 
-def _layers_per_style(model: VGGFeatures, default: Sequence[str],
+def _style_layer_weights(model: FeatureModel, rule: LossConvention, layers: Sequence[str],
+                         given: dict[str, float] | None) -> dict[str, float]:
+    """w_l: the convention's, or those given (one for every style layer)."""
+    if given is None:
+        return rule.style_layer_weights(model, layers)
+    missing = [layer for layer in layers if layer not in given]
+    if missing:
+        raise SettingError(f"style_layer_weights lacks a weight for {', '.join(missing)}")
+    return {layer: float(given[layer]) for layer in layers}
+
+
+def _layers_per_style(model: FeatureModel, default: Sequence[str],
                       per_style: Sequence[Sequence[str] | None] | None,
                       count: int) -> list[list[str]]:
     if per_style is None:
@@ -302,7 +298,7 @@ def _layers_per_style(model: VGGFeatures, default: Sequence[str],
     return chosen
 
 
-def _style_guides(model: VGGFeatures, content: torch.Tensor | None, masks: Sequence[torch.Tensor],
+def _style_guides(model: FeatureModel, content: torch.Tensor | None, masks: Sequence[torch.Tensor],
                   layers_of_style: list[list[str]], device) -> list[dict[str, torch.Tensor]]:
     """T^l_s: each style's mask at the resolution of each of its layers (area-averaged, so a
     position outside the region stays exactly 0)."""

@@ -26,15 +26,15 @@ from pathlib import Path
 
 import torch
 
-from gatys.core import defaults, route
+from gatys.core import route
+from gatys.core.config import TransferSettings
+from gatys.core.memory import check_fits
 from gatys.core.objective import LossTerms, Objective
 from gatys.core.route import Route
-from gatys.io.errors import ImageError
+from gatys.io.errors import ImageError, SettingError
 from gatys.io.images import save_image
-from gatys.core.memory import check_fits
 from gatys.io.progress import progress_bar
 
-OPTIMIZERS = ("lbfgs", "adam")
 MAX_RECOVERIES = 3  # restarts after a non-finite loss before the run stops
 # A step of zero is convergence only where the gradient has fallen this far below the start's;
 # above it the line search found no lower loss far from a minimum: the run stalled.
@@ -99,138 +99,119 @@ Callback = Callable[[int, torch.Tensor, dict[str, float]], None]
 def synthesize(
     objective: Objective,
     init: torch.Tensor,
+    settings: TransferSettings | None = None,
     *,
-    optimizer: str = "lbfgs",
-    iterations: int = 500,
-    learning_rate: float | None = None,
     callback: Callback | None = None,
     snapshot_every: int = 0,
     snapshot_dir: str | Path | None = None,
     progress: bool = True,
     description: str = "synthesis",
-    history_size: int = defaults.HISTORY_SIZE,
-    precision: str | None = None,
-    layout: str | None = None,
+    **changes,
 ) -> SynthesisResult:
-    """Minimise ``objective`` over the pixels of ``init`` (B, 3, H, W) for ``iterations`` steps.
+    """Minimise ``objective`` over the pixels of ``init`` (B, 3, H, W).
 
-    ``optimizer``: ``"lbfgs"`` (the paper; strong-Wolfe line search, ``history_size`` stored
-    pairs, :data:`~gatys.core.defaults.HISTORY_SIZE` by default) or ``"adam"``
-    (learning rate 0.02 per iteration in 0..1 pixel units unless given). ``callback(iteration,
-    image, losses)`` and snapshots (``snapshot_dir/iter_00010.png`` every ``snapshot_every``
-    iterations) see every iterate. Ctrl-C ends the run early and returns the last good image
-    (``stop_reason`` says so). A non-finite loss is caught in the iteration it happens: the run
-    restarts from the last good image with a fresh optimiser and half the step, with a warning,
-    up to ``MAX_RECOVERIES`` times; then it stops and returns the last good image.
-
-    ``precision`` (``auto``, ``fp32``, ``bf16``) and ``layout`` (``auto``, ``channels-last``,
-    ``contiguous``): how the network's pass is computed (:func:`gatys.core.route.resolve`; None:
-    ``$GATYS_PRECISION`` / ``$GATYS_LAYOUT``, else ``auto``, measured on this machine).
+    The optimiser's settings come from ``settings`` (:class:`~gatys.core.config.TransferSettings`,
+    default: the defaults) with ``changes`` (e.g. ``iterations=100``): ``optimizer`` is
+    ``"lbfgs"`` (the paper; strong-Wolfe line search, ``history_size`` stored pairs) or
+    ``"adam"`` (learning rate 0.02 per iteration in 0..1 pixel units unless given);
+    ``precision`` and ``layout`` say how the network's pass is computed
+    (:func:`gatys.core.route.resolve`). ``callback(iteration, image, losses)`` and snapshots
+    (``snapshot_dir/iter_00010.png`` every ``snapshot_every`` iterations) see every iterate.
+    Ctrl-C ends the run early and returns the last good image (``stop_reason`` says so). A
+    non-finite loss is caught in the iteration it happens: the run restarts from the last good
+    image with a fresh optimiser and half the step, with a warning, up to ``MAX_RECOVERIES``
+    times; then it stops and returns the last good image.
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if iterations < 0:
-        raise ValueError(f"iterations must be >= 0, got {iterations}")
-    if history_size < 1:
-        raise ValueError(f"history_size must be >= 1, got {history_size}")
+    settings = TransferSettings.of(settings, **changes)
     if snapshot_every and snapshot_dir is None:
-        raise ValueError("snapshot_every needs a snapshot_dir to write into")
+        raise SettingError("snapshot_every needs a snapshot_dir to write into")
     device = next(objective.model.parameters()).device
+    history_size = settings.history_size if settings.optimizer == "lbfgs" else 0
     check_fits(objective.model, objective.layers, init.shape[-2], init.shape[-1], init.shape[0],
-               lbfgs_history=history_size if optimizer == "lbfgs" else 0)
+               lbfgs_history=history_size)
     pixels = init.detach().to(device=device, dtype=torch.float32).clone().requires_grad_(True)
-    chosen = route.resolve(objective.model, objective.layers, device, precision, layout,
-                           side=max(init.shape[-2:]))
+    chosen = route.resolve(objective.model, objective.layers, device, settings.precision,
+                           settings.layout, side=max(init.shape[-2:]))
+    evaluator = _Evaluator(objective, pixels, chosen)
+    recorder = _Recorder(evaluator, settings.iterations, callback, snapshot_every, snapshot_dir,
+                         progress, description)
     with chosen.applied(objective.model):
-        result = _optimise(pixels, _Evaluator(objective, pixels, chosen), optimizer,
-                           iterations, learning_rate, callback, snapshot_every, snapshot_dir,
-                           progress, description, history_size)
+        result = _optimise(pixels, evaluator, settings, recorder)
     result.route = chosen
     return result
 
 
-def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, optimizer: str,
-              iterations: int, learning_rate: float | None, callback: Callback | None,
-              snapshot_every: int, snapshot_dir, progress: bool, description: str,
-              history_size: int) -> SynthesisResult:
-    """The optimisation loop of :func:`synthesize`, on checked arguments."""
+def _make_optimizer(pixels: torch.Tensor, settings: TransferSettings,
+                    step_scale: float) -> torch.optim.Optimizer:
+    if settings.optimizer == "lbfgs":
+        # One L-BFGS iteration per step() call, so every iterate is seen; the line search may
+        # evaluate up to 24 trial points. The evaluator's cache makes the re-evaluation that
+        # step() starts with free.
+        return torch.optim.LBFGS(
+            [pixels], lr=(settings.learning_rate or 1.0) * step_scale, max_iter=1, max_eval=25,
+            history_size=settings.history_size, tolerance_grad=0.0, tolerance_change=0.0,
+            line_search_fn="strong_wolfe",
+        )
+    return torch.optim.Adam([pixels], lr=(settings.learning_rate or 0.02) * step_scale)
 
-    def make_optimizer(step_scale: float) -> torch.optim.Optimizer:
-        if optimizer == "lbfgs":
-            # One L-BFGS iteration per step() call, so every iterate is seen; the line search may
-            # evaluate up to 24 trial points. The evaluator's cache makes the re-evaluation that
-            # step() starts with free.
-            return torch.optim.LBFGS(
-                [pixels], lr=(learning_rate or 1.0) * step_scale, max_iter=1, max_eval=25,
-                history_size=history_size, tolerance_grad=0.0, tolerance_change=0.0,
-                line_search_fn="strong_wolfe",
-            )
-        return torch.optim.Adam([pixels], lr=(learning_rate or 0.02) * step_scale)
 
-    opt = make_optimizer(1.0)
-    recoveries = 0
+class _Recorder:
+    """The history of a run, and everything that sees each accepted iterate: the progress bar,
+    the callback and the snapshots."""
 
-    history = History()
-    bar = progress_bar(iterations, desc=description, disable=not progress, leave=False)
-    start = time.perf_counter()
-    last_good = pixels.detach().clone()
+    def __init__(self, evaluator: _Evaluator, iterations: int, callback: Callback | None,
+                 snapshot_every: int, snapshot_dir, progress: bool, description: str) -> None:
+        self.evaluator, self.callback = evaluator, callback
+        self.snapshot_every, self.snapshot_dir = snapshot_every, snapshot_dir
+        self.history = History()
+        self.bar = progress_bar(iterations, desc=description, disable=not progress, leave=False)
+        self.start = time.perf_counter()
 
-    snapshots_left = [bool(snapshot_every)]
-
-    def record(iteration: int, values: dict[str, float]) -> None:
+    def __call__(self, iteration: int, image: torch.Tensor, values: dict[str, float]) -> None:
+        history = self.history
         history.iterations.append(iteration)
-        history.seconds.append(time.perf_counter() - start)
-        history.evaluations.append(evaluator.count)
+        history.seconds.append(time.perf_counter() - self.start)
+        history.evaluations.append(self.evaluator.count)
         history.losses.append(values)
         if iteration == 0:
             return
-        bar.update(1)
-        bar.set_postfix(content=f"{values['content']:.3g}", style=f"{values['style']:.3g}",
-                        refresh=False)
-        if callback is not None:
-            callback(iteration, last_good.clamp(0, 1), values)
-        if snapshots_left[0] and iteration % snapshot_every == 0:
+        self.bar.update(1)
+        self.bar.set_postfix(content=f"{values['content']:.3g}", style=f"{values['style']:.3g}",
+                             refresh=False)
+        if self.callback is not None:
+            self.callback(iteration, image.clamp(0, 1), values)
+        if self.snapshot_every and iteration % self.snapshot_every == 0:
             try:
-                save_image(last_good, Path(snapshot_dir) / f"iter_{iteration:05d}.png")
+                save_image(image, Path(self.snapshot_dir) / f"iter_{iteration:05d}.png")
             except ImageError as exc:  # the run is worth more than its snapshots
-                snapshots_left[0] = False
+                self.snapshot_every = 0
                 warnings.warn(f"snapshots stopped at iteration {iteration}: {exc}",
-                              RuntimeWarning, stacklevel=3)
+                              RuntimeWarning, stacklevel=4)
 
-    stop_reason = f"completed {iterations} iterations"
-    done = 0
+
+def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, settings: TransferSettings,
+              record: _Recorder) -> SynthesisResult:
+    """The optimisation loop of :func:`synthesize`: a step, a record, a recovery."""
+    opt, recoveries, done = _make_optimizer(pixels, settings, 1.0), 0, 0
+    last_good = pixels.detach().clone()
+    stop_reason = f"completed {settings.iterations} iterations"
     try:
-        record(0, evaluator.evaluate().as_floats())
+        record(0, last_good, evaluator.evaluate().as_floats())
         first_gradient = float(pixels.grad.norm())
-        while done < iterations:
+        while done < settings.iterations:
             try:
-                if optimizer == "lbfgs":
-                    opt.step(evaluator.closure)
-                else:
-                    evaluator.evaluate()  # gradient at the current image (cached)
-                    opt.step()
-                terms = evaluator.evaluate()
+                terms = _step(opt, evaluator, settings.optimizer)
             except _NonFiniteLoss as exc:
                 if recoveries == MAX_RECOVERIES:
                     raise
-                # Start again from the last good image with a fresh optimiser and a smaller step.
                 recoveries += 1
-                step_scale = 0.5**recoveries
-                warnings.warn(
-                    f"the loss became non-finite ({exc.args[0]}) in iteration {done + 1}; "
-                    f"restarting from the image of iteration {done} with the step scaled by "
-                    f"{step_scale:g} (recovery {recoveries} of {MAX_RECOVERIES})",
-                    RuntimeWarning, stacklevel=3)
-                with torch.no_grad():
-                    pixels.copy_(last_good)
-                opt = make_optimizer(step_scale)
+                opt = _recover(pixels, last_good, settings, recoveries, done, exc)
                 continue
             if torch.equal(pixels.detach(), last_good):
                 stop_reason = _zero_step_reason(done, float(pixels.grad.norm()), first_gradient)
                 break
-            last_good = pixels.detach().clone()
-            done += 1
-            record(done, terms.as_floats())
+            last_good, done = pixels.detach().clone(), done + 1
+            record(done, last_good, terms.as_floats())
     except _NonFiniteLoss as exc:
         stop_reason = (
             f"stopped: the loss became non-finite ({exc.args[0]}) in iteration {done + 1}"
@@ -242,11 +223,35 @@ def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, optimizer: str,
     except KeyboardInterrupt:
         stop_reason = f"interrupted after iteration {done}"
     finally:
-        bar.close()
+        record.bar.close()
     if recoveries and stop_reason.startswith(("completed", "converged")):
         plural = "es" if recoveries > 1 else ""
         stop_reason += f" (recovered from {recoveries} non-finite loss{plural})"
-    return SynthesisResult(last_good.clamp(0, 1).cpu(), history, stop_reason, done)
+    return SynthesisResult(last_good.clamp(0, 1).cpu(), record.history, stop_reason, done)
+
+
+def _step(opt: torch.optim.Optimizer, evaluator: _Evaluator, optimizer: str) -> LossTerms:
+    """One iteration of ``opt``; the terms at the image it reached."""
+    if optimizer == "lbfgs":
+        opt.step(evaluator.closure)
+    else:
+        evaluator.evaluate()  # gradient at the current image (cached)
+        opt.step()
+    return evaluator.evaluate()
+
+
+def _recover(pixels: torch.Tensor, last_good: torch.Tensor, settings: TransferSettings,
+             recoveries: int, done: int, exc: _NonFiniteLoss) -> torch.optim.Optimizer:
+    """Back to the last good image, with a fresh optimiser and a smaller step."""
+    step_scale = 0.5**recoveries
+    warnings.warn(
+        f"the loss became non-finite ({exc.args[0]}) in iteration {done + 1}; "
+        f"restarting from the image of iteration {done} with the step scaled by "
+        f"{step_scale:g} (recovery {recoveries} of {MAX_RECOVERIES})",
+        RuntimeWarning, stacklevel=4)
+    with torch.no_grad():
+        pixels.copy_(last_good)
+    return _make_optimizer(pixels, settings, step_scale)
 
 
 def _zero_step_reason(done: int, gradient: float, first_gradient: float) -> str:

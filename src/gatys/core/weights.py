@@ -33,8 +33,8 @@ from gatys.io.errors import WeightsError
 from gatys.io.models import (  # noqa: F401 - the model names, re-exported
     DEFAULT_MODEL, SOURCES, ModelSpec, check_weights_file, parse_model,
 )
-from gatys.io.settings import MODEL_ENV, WEIGHTS_ENV, resolve_device
 from gatys.core.vgg import VGGFeatures, build_features
+from gatys.io.settings import MODEL_ENV, WEIGHTS_ENV, resolve_device
 
 def load_vgg(
     model: str | ModelSpec | None = None,

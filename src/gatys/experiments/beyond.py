@@ -14,21 +14,21 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from gatys.controls import colour
 
 from gatys.core import losses
 
+from gatys.api.pyramid import coarse_to_fine, finest_level, seconds_to_reach
+from gatys.api.transfer import make_objective, style_transfer
+from gatys.core.objective import resolve_convention
+from gatys.core.optimize import History
 from gatys.experiments import recipes
 from gatys.experiments.figures import Context, Figure, FigureResult
-from gatys.io.images import load_mask, save_image
+from gatys.experiments.look import pixel_noise
 from gatys.experiments.panels import Panel
 from gatys.experiments.plotting import image_grid
-from gatys.api.pyramid import coarse_to_fine, finest_level, seconds_to_reach
-from gatys.core.optimize import History
-from gatys.core.objective import resolve_convention
-from gatys.api.transfer import make_objective, style_transfer
+from gatys.io.images import load_mask, save_image
 
 SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "
             "kept where they connect to the top edge of the photograph")
@@ -48,14 +48,6 @@ def spectral_period(image: torch.Tensor) -> float:
     fx = torch.fft.fftfreq(values.shape[1], dtype=torch.float64).view(1, -1)
     radius = (fy.pow(2) + fx.pow(2)).sqrt()
     return float(power.sum() / (power * radius).sum())
-
-
-def median_residual(image: torch.Tensor) -> float:
-    """Pixel noise: the mean absolute difference between the image and its 3×3 median filter
-    (which removes isolated speckle and keeps edges), over pixels and channels, in 0..1 units."""
-    padded = F.pad(image, (1, 1, 1, 1), mode="replicate")
-    windows = padded.unfold(2, 3, 1).unfold(3, 3, 1).reshape(*image.shape, 9)
-    return float((image - windows.median(dim=-1).values).abs().mean())
 
 
 def style_loss_of(ctx: Context, image: torch.Tensor, style: torch.Tensor,
@@ -247,8 +239,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     base = {"content": recipes.CONTENT_IMAGE, "styles": [style_key], "size": size,
             "ratio": ctx.profile.extension_ratio, "convention": resolve_convention(ctx.model)}
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
-    common = dict(model=ctx.model, ratio=ctx.profile.extension_ratio,
-                  convention=resolve_convention(ctx.model),
+    common = dict(model=ctx.model, ratio=base["ratio"], convention=base["convention"],
                   progress=ctx.progress)
     single = fig.add(ctx.panel(
         {"kind": "beyond-single", **base, "iterations": iterations},
@@ -260,8 +251,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
         lambda: coarse_to_fine(content, style, size=size, smallest=smallest,
                                iterations=iterations, refine_iterations=refine, **common)))
     single_history = History(**single.record["history"])
-    ladder_history = History(**ladder.record["history"])
-    finest = finest_level(ladder_history, ladder.record["levels"])
+    finest = finest_level(History(**ladder.record["history"]), ladder.record["levels"])
     target = single.final_losses["total"]
     reach = seconds_to_reach(finest, target)
     single_reach = seconds_to_reach(single_history, ladder.final_losses["total"])
@@ -288,8 +278,17 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
                      (ladder.image, f"coarse-to-fine, {ladder.seconds:.0f} s")]],
                    title=f"{size} px: single scale against coarse-to-fine ({style_key})",
                    panel_size=2.6)
+    fig.also(_time_to_quality_curve(single_history, finest, target, size),
+             "beyond_coarse_to_fine_curve")
+    return fig.finish(figure, rows, {"style": style_key, "size": size, "smallest": smallest,
+                                     "iterations": iterations, "refine_iterations": refine,
+                                     "ratio": base["ratio"]}, measures=measures)
+
+
+def _time_to_quality_curve(single: History, finest: History, target: float, size: int):
+    """The total loss at the final size over the seconds, of both runs."""
     curve, axis = plt.subplots(figsize=(5, 3.2))
-    axis.plot(single_history.seconds, single_history.series("total"), label="single scale")
+    axis.plot(single.seconds, single.series("total"), label="single scale")
     axis.plot(finest.seconds, finest.series("total"), label=f"coarse-to-fine, {size} px level")
     axis.axhline(target, color="grey", lw=0.8, ls="--")
     axis.set_xlabel("seconds from the start (coarse levels included)")
@@ -298,11 +297,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     axis.legend(fontsize=7)
     axis.set_title("Time to quality", fontsize=9)
     curve.tight_layout()
-    fig.also(curve, "beyond_coarse_to_fine_curve")
-    return fig.finish(figure, rows,
-                      {"style": style_key, "size": size, "smallest": smallest,
-                       "iterations": iterations, "refine_iterations": refine,
-                       "ratio": ctx.profile.extension_ratio}, measures=measures)
+    return curve
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,12 +350,12 @@ def total_variation_sweep(ctx: Context) -> FigureResult:
         panel = fig.add(beyond_panel(ctx, [recipes.TV_STYLE],
                                      **({"tv_weight": weight} if weight else {})))
         tv = float(losses.total_variation(panel.image))
-        noise = median_residual(panel.image)
+        noise = pixel_noise(panel.image)
         rows.append({"TV weight": weight, "TV": tv, "median residual": noise, **_losses(panel)})
         cells.append((panel.image, f"λ_TV={weight:g}\nTV {tv:.3f}, noise {noise:.3f}"))
     content = ctx.image(recipes.CONTENT_IMAGE, _size(ctx))
     rows.append({"TV weight": float("nan"), "TV": float(losses.total_variation(content)),
-                 "median residual": median_residual(content), "content loss": float("nan"),
+                 "median residual": pixel_noise(content), "content loss": float("nan"),
                  "style loss": float("nan"), "seconds": float("nan")})
     figure = _grid([cells], title="Total variation (not in the paper): weight sweep")
     return fig.finish(figure, rows, _settings(ctx, style=recipes.TV_STYLE,

@@ -22,21 +22,21 @@ from pathlib import Path
 import torch
 
 from gatys import __version__
+from gatys.api.transfer import reconstruct_content, style_transfer, synthesize_texture
 from gatys.core.normalisation import GAIN_LIMIT, fingerprint, normalised_vgg
 from gatys.core.objective import resolve_convention
 from gatys.core.start import NOISE_STD, uniform_noise, white_noise
-from gatys.api.transfer import reconstruct_content, style_transfer, synthesize_texture
 from gatys.core.vgg import VGGFeatures
+from gatys.core.weights import load_vgg
 from gatys.experiments import recipes
 from gatys.experiments.look import look, pixel_noise, reference_network
 from gatys.experiments.measures import psnr, ssim
 from gatys.experiments.panels import Panel, PanelCache
+from gatys.experiments.plotting import image_grid, line_plot, markdown_table, save_figure
 from gatys.io.data import load_paper_image
 from gatys.io.files import remove_stale_temporaries, write_json
 from gatys.io.images import save_image
 from gatys.io.settings import cache_dir, project_root, resolve_device
-from gatys.core.weights import load_vgg
-from gatys.experiments.plotting import image_grid, line_plot, markdown_table, save_figure
 
 
 @dataclass

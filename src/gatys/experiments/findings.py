@@ -25,8 +25,8 @@ import re
 import sys
 from pathlib import Path
 
-from gatys.io.settings import project_root
 from gatys.experiments.plotting import markdown_table
+from gatys.io.settings import project_root
 
 BLOCK = re.compile(r"<!-- metrics (?P<spec>.+?) -->\n(?P<body>.*?)<!-- end metrics -->", re.S)
 DIGITS = 3

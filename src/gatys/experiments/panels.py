@@ -25,9 +25,9 @@ from pathlib import Path
 
 import torch
 
+from gatys.core.optimize import SynthesisResult
 from gatys.io.files import remove_stale_temporaries, write_json
 from gatys.io.images import load_image, save_image
-from gatys.core.optimize import SynthesisResult
 
 try:
     import fcntl
@@ -56,10 +56,10 @@ PACKAGE = Path(__file__).resolve().parents[1]
 """The installed ``gatys`` package directory."""
 
 FINGERPRINTED_SOURCES = (
-    "core/*.py", "controls/*.py",
+    "core/*.py", "controls/*.py", "api/*.py",
     "experiments/recipes.py", "experiments/pros.py", "experiments/beyond.py",
     "experiments/panels.py",
-    "io/images.py", "io/formats.py", "core/weights.py", "io/models.py", "io/data.py",
+    "io/images.py", "io/formats.py", "io/models.py", "io/data.py",
 )
 """The package files (globs under :data:`PACKAGE`) whose code decides what a panel holds.
 

@@ -17,18 +17,18 @@ from collections.abc import Sequence
 
 import torch
 
-from gatys.experiments import recipes
-from gatys.experiments.figures import Context, Figure, FigureResult, content_panel, setup
-from gatys.io.data import load_paper_image
-from gatys.experiments.measures import psnr, ssim
-from gatys.core.normalisation import DEAD_CHANNEL, channel_means
-from gatys.experiments.panels import Panel
-from gatys.experiments.plotting import image_grid, line_plot
+from gatys.api.transfer import make_objective, style_transfer, synthesize_texture
 from gatys.controls.random_filters import RandomFilterFeatures
 from gatys.controls.random_filters import synthesize_texture as random_filter_texture
-from gatys.core.start import uniform_noise
+from gatys.core.normalisation import DEAD_CHANNEL, channel_means
 from gatys.core.objective import LOSS_CONVENTIONS, resolve_convention
-from gatys.api.transfer import make_objective, style_transfer, synthesize_texture
+from gatys.core.start import uniform_noise
+from gatys.experiments import recipes
+from gatys.experiments.figures import Context, Figure, FigureResult, content_panel, setup
+from gatys.experiments.measures import psnr, ssim
+from gatys.experiments.panels import Panel
+from gatys.experiments.plotting import image_grid, line_plot
+from gatys.io.data import load_paper_image
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +215,8 @@ def random_network_textures(ctx: Context) -> FigureResult:
     trained = extension(ctx)
     key = recipes.RANDOM_TEXTURE_IMAGE
     style = trained.image(key)
-    # Every texture starts from the same white noise (seed 0): its score is where all begin.
+    # The scale of the scores: uniform noise at full amplitude (seed 0), an image with nothing of
+    # the painting. (The textures themselves start from the paper's low-amplitude white noise.)
     noise_score = yardstick(ctx, uniform_noise(style.shape, 0), style=style,
                             convention="paper")["style"]
     families = [("trained VGG", [(0, trained)]),

@@ -25,8 +25,8 @@ from pathlib import Path
 import torch
 
 from gatys.io import settings
-from gatys.io.files import write_atomic
 from gatys.io.errors import GatysError, ImageError, SettingError
+from gatys.io.files import write_atomic
 from gatys.io.images import load_image
 
 __all__ = [

@@ -22,14 +22,14 @@ import ipywidgets as widgets
 import torch
 from PIL import Image
 
+from gatys.api.transfer import style_transfer
 from gatys.core import defaults
 from gatys.core.normalisation import normalised_vgg
-from gatys.api.transfer import style_transfer
+from gatys.core.weights import load_vgg
 from gatys.io.data import PAPER_IMAGES, load_paper_image
 from gatys.io.errors import GatysError
 from gatys.io.images import load_image
 from gatys.io.settings import resolve_device
-from gatys.core.weights import load_vgg
 from gatys.ui.interactive import (LABELS, _png, errors_shown, live_view, ratio_slider, run_widgets,
                                   show_png, style_layers_dropdown)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import textwrap
@@ -19,6 +18,7 @@ from gatys import __version__
 from gatys.controls.levels import pyramid_sizes
 from gatys.core import defaults, route
 from gatys.core.architecture import layer_names
+from gatys.core.config import TransferSettings
 from gatys.core.conventions import LOSS_CONVENTIONS
 from gatys.io.errors import GatysError
 from gatys.io.files import write_json
@@ -104,14 +104,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+# The settings' flags are only converted here; gatys.core.config checks their values, with the
+# message the API gives.
+def _whole_number(text: str) -> int:
     try:
-        value = float(text)
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
-    return value
 
 
 def _non_negative_int(text: str) -> int:
@@ -167,10 +173,30 @@ def build_parser() -> argparse.ArgumentParser:
     transfer.add_argument("styles", metavar="STYLE", nargs="+", help="one or more style images")
     transfer.add_argument("-o", "--output", required=True, metavar="OUT",
                           help="where to write the result (.png, .jpg, ...)")
+    _add_images_options(transfer)
+    _add_losses_options(transfer)
+    _add_control_options(transfer)
+    _add_network_options(transfer)
+    _add_optimisation_options(transfer)
+    _add_output_options(transfer)
+    layers = commands.add_parser("layers", help="list the layer names of a network")
+    layers.add_argument("--model", metavar="NAME",
+                        help=f"the network whose layers to list (default: ${MODEL_ENV} or "
+                             f"{DEFAULT_MODEL}; `gatys models` lists the names)")
+    layers.add_argument("--arch", choices=("vgg16", "vgg19"),
+                        help="the architecture, instead of a model name")
+    commands.add_parser("models", help="list the model names, their weights and whether they "
+                                       "are present here")
+    return parser
+
+
+def _add_images_options(transfer: argparse.ArgumentParser) -> None:
+    """The result's size, the inputs' limits and the start."""
     images = transfer.add_argument_group("image")
-    images.add_argument("--size", type=_positive_int, default=512, metavar="PX",
-                        help="long side of the result in pixels (default: 512, as in the paper)")
-    images.add_argument("--style-scale", type=_positive_float, default=1.0, metavar="S",
+    images.add_argument("--size", type=_whole_number, default=defaults.SIZE, metavar="PX",
+                        help=f"long side of the result in pixels (default: {defaults.SIZE}, as "
+                             f"in the paper)")
+    images.add_argument("--style-scale", type=_number, default=1.0, metavar="S",
                         help="style images' long side relative to the result's (default: 1)")
     images.add_argument("--max-pixels", type=_positive_int, default=DEFAULT_MAX_PIXELS,
                         metavar="N", help=f"refuse input files of more than N pixels, before "
@@ -181,8 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "noise, std 1/255 around the mean pixel, as in the authors' code), "
                              "uniform-noise (full amplitude), content, style or an image file "
                              "PATH; a content start keeps the photograph's look")
+
+
+def _add_losses_options(transfer: argparse.ArgumentParser) -> None:
+    """The paper's objective: α/β, the layers, the blend and how α/β is read."""
     losses = transfer.add_argument_group("losses")
-    losses.add_argument("--ratio", type=_positive_float, default=defaults.RATIO, metavar="A/B",
+    losses.add_argument("--ratio", type=_number, default=defaults.RATIO, metavar="A/B",
                         help=f"alpha/beta, the weight of content relative to style (default: "
                              f"{defaults.RATIO:g}: from the white-noise start the balance of the "
                              f"paper's Fig. 2, printed there as 1e-3; docs/conventions.md calibrates "
@@ -201,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
                              f"default), gatys-code-original (their code for the original "
                              f"network, w_l = 4/N_l^2; the default with --no-normalise) or "
                              f"paper (the literal equations, normalised network)")
+
+
+def _add_control_options(transfer: argparse.ArgumentParser) -> None:
+    """Gatys et al. 2017: colour, per-style layers, masks; and total variation."""
     control = transfer.add_argument_group(
         "beyond the paper (Gatys et al. 2017, 'Controlling Perceptual Factors')")
     control.add_argument("--preserve-colour", "--preserve-color", dest="preserve_colour",
@@ -218,9 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="one mask image per STYLE, in the same order: white where that "
                               "STYLE applies, black elsewhere (resized to the result); a region "
                               "in no mask gets no style (guided Gram matrices)")
-    control.add_argument("--tv-weight", type=float, default=0.0, metavar="W",
+    control.add_argument("--tv-weight", type=_number, default=0.0, metavar="W",
                          help="weight of a total-variation term that smooths pixel noise "
                               "(not in the paper; default 0: off; try 1e-3 .. 1e-1)")
+
+
+def _add_network_options(transfer: argparse.ArgumentParser) -> None:
+    """Which network, its weights, pooling, normalisation, device and route."""
     network = transfer.add_argument_group("network")
     network.add_argument("--model", metavar="NAME",
                          help=f"network and weight source, e.g. vgg16-caffe, or "
@@ -228,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
                               f"(default: ${MODEL_ENV} or vgg19)")
     network.add_argument("--weights", metavar="FILE",
                          help=f"local weights file (default: ${WEIGHTS_ENV})")
-    network.add_argument("--pooling", choices=("avg", "max"), default="avg",
+    network.add_argument("--pooling", choices=defaults.POOLINGS, default=defaults.POOLING,
                          help="avg (the paper, default) or max (the trained network)")
     network.add_argument("--normalise", action=argparse.BooleanOptionalAction, default=True,
                          help="rescale the network so that each channel's mean activation over "
@@ -244,14 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument("--layout", choices=defaults.LAYOUTS, default=None,
                          help="memory layout of the network's weights and activations, or auto, "
                               f"measured with --precision (default: ${route.LAYOUT_ENV} or auto)")
+
+
+def _add_optimisation_options(transfer: argparse.ArgumentParser) -> None:
+    """The optimiser, its length and the coarse-to-fine levels."""
     optimisation = transfer.add_argument_group("optimisation")
-    optimisation.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs",
+    optimisation.add_argument("--optimizer", choices=defaults.OPTIMIZERS, default=defaults.OPTIMIZER,
                               help="lbfgs (the paper, default) or adam")
-    optimisation.add_argument("--iterations", type=_positive_int, default=500, metavar="N",
-                              help="optimiser iterations (default: 500, as in the paper)")
-    optimisation.add_argument("--learning-rate", type=_positive_float, metavar="LR",
+    optimisation.add_argument("--iterations", type=_whole_number, default=defaults.ITERATIONS,
+                              metavar="N", help=f"optimiser iterations (default: "
+                                                f"{defaults.ITERATIONS}, as in the paper)")
+    optimisation.add_argument("--learning-rate", type=_number, metavar="LR",
                               help="step size (default: 1 for lbfgs, 0.02 for adam)")
-    optimisation.add_argument("--history-size", type=_positive_int,
+    optimisation.add_argument("--history-size", type=_whole_number,
                               default=defaults.HISTORY_SIZE, metavar="N",
                               help=f"(step, gradient) pairs L-BFGS keeps (default: "
                                    f"{defaults.HISTORY_SIZE}, as the authors' code); each pair "
@@ -263,10 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--size, each level starting from the previous one "
                                    "upsampled: --iterations at the first level, "
                                    "--refine-iterations at each further one (not in the paper)")
-    optimisation.add_argument("--refine-iterations", type=_positive_int, default=100,
+    optimisation.add_argument("--refine-iterations", type=_whole_number, default=100,
                               metavar="N", help="iterations per finer level (default: 100)")
     optimisation.add_argument("--seed", type=int, default=None,
                               help="seed of a noise start (default: 0); no effect otherwise")
+
+
+def _add_output_options(transfer: argparse.ArgumentParser) -> None:
+    """Snapshots, the animation, the history and what is said while it runs."""
     output = transfer.add_argument_group("output")
     output.add_argument("--snapshots", metavar="DIR",
                         help="save the image every --snapshot-every iterations into DIR")
@@ -287,16 +334,6 @@ def build_parser() -> argparse.ArgumentParser:
                              "or pipe)")
     output.add_argument("-q", "--quiet", action="store_true",
                         help="no start-up line, progress bar or log lines")
-
-    layers = commands.add_parser("layers", help="list the layer names of a network")
-    layers.add_argument("--model", metavar="NAME",
-                        help=f"the network whose layers to list (default: ${MODEL_ENV} or "
-                             f"{DEFAULT_MODEL}; `gatys models` lists the names)")
-    layers.add_argument("--arch", choices=("vgg16", "vgg19"),
-                        help="the architecture, instead of a model name")
-    commands.add_parser("models", help="list the model names, their weights and whether they "
-                                       "are present here")
-    return parser
 
 
 def list_layers(args: argparse.Namespace) -> str:
@@ -321,11 +358,11 @@ def run_transfer(args: argparse.Namespace) -> int:
     if args.seed is not None and not plan.noise_start:
         _say(f"warning: --seed {args.seed} has no effect: the start is {args.init}, not noise")
     from gatys.api.pyramid import coarse_to_fine
-    from gatys.core.normalisation import normalised_vgg
     from gatys.api.transfer import style_transfer
+    from gatys.core.normalisation import normalised_vgg
+    from gatys.core.weights import load_vgg
     from gatys.io.images import load_image, load_mask
     from gatys.io.settings import resolve_device
-    from gatys.core.weights import load_vgg
 
     device = resolve_device(args.device)
     if not plan.memory_checked:
@@ -351,25 +388,18 @@ def run_transfer(args: argparse.Namespace) -> int:
         _say(f"route: {chosen.describe()}")
     frame_every = (args.snapshot_every or max(1, total // ANIMATION_FRAMES)) if args.animate else 0
     run_log = RunLog(total, args.print_every, quiet=args.quiet, frame_every=frame_every)
-    options = dict(
-        model=model, style_scale=args.style_scale, ratio=args.ratio,
-        content_layers=args.content_layers, style_layers=args.style_layers,
-        style_blend=args.style_weights, convention=plan.convention, init=args.init,
-        seed=args.seed or 0, optimizer=args.optimizer, learning_rate=args.learning_rate,
-        history_size=args.history_size, precision=chosen.precision, layout=chosen.layout,
-        progress=False, callback=run_log,
-        snapshot_every=(args.snapshot_every or SNAPSHOT_EVERY) if args.snapshots else 0,
-        snapshot_dir=args.snapshots, preserve_colour=args.preserve_colour,
-        style_layers_per_style=plan.layers_per_style, masks=masks, tv_weight=args.tv_weight,
-    )
+    settings = TransferSettings.of(plan.settings, precision=chosen.precision,
+                                   layout=chosen.layout)
+    hooks = dict(model=model, masks=masks, progress=False, callback=run_log,
+                 snapshot_every=(args.snapshot_every or SNAPSHOT_EVERY) if args.snapshots else 0,
+                 snapshot_dir=args.snapshots)
     try:
         if args.coarse_to_fine:
-            result = coarse_to_fine(content, styles, size=args.size, smallest=args.coarse_to_fine,
-                                    iterations=args.iterations,
-                                    refine_iterations=args.refine_iterations, **options)
+            result = coarse_to_fine(content, styles, settings, size=args.size,
+                                    smallest=args.coarse_to_fine,
+                                    refine_iterations=args.refine_iterations, **hooks)
         else:
-            result = style_transfer(content, styles, size=None, iterations=args.iterations,
-                                    **options)
+            result = style_transfer(content, styles, settings, **hooks)
     finally:
         run_log.close()
     result.route = chosen  # with how it was chosen, for the history
@@ -498,7 +528,7 @@ def _history_record(args: argparse.Namespace, plan: TransferPlan, device: str,
                     result) -> dict:
     return {
         "settings": {**{key: value for key, value in vars(args).items() if key != "command"},
-                     "convention": plan.convention},
+                     **TransferSettings.of(plan.settings, size=args.size).as_dict()},
         "model": plan.spec.description,
         "device": device,
         "stop_reason": result.stop_reason,

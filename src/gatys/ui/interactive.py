@@ -17,14 +17,14 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from PIL import Image
 
+from gatys.api.transfer import style_transfer
 from gatys.core import defaults
+from gatys.core.optimize import SynthesisResult
 from gatys.core.start import INITS
 from gatys.experiments import recipes
-from gatys.io.data import PAPER_IMAGES
 from gatys.experiments.figures import Context, tradeoff_panel_path
+from gatys.io.data import PAPER_IMAGES
 from gatys.io.images import to_pil
-from gatys.core.optimize import SynthesisResult
-from gatys.api.transfer import style_transfer
 
 
 # Images are drawn at their own aspect ratio with the long side in this range (px): a 32 px smoke

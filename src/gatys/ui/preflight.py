@@ -4,8 +4,9 @@ The command line calls :func:`check_transfer` on its parsed arguments before it 
 loads a network or decodes a pixel, so a run that cannot work ends in a fraction of a second with
 one line naming the fix (exit status 2, nothing written), not after minutes. In order:
 
-1. numbers and switches the parser cannot judge alone (``--tv-weight``, ``--style-weights``,
-   ``--snapshot-every`` without ``--snapshots``, ``--style-layers-of``);
+1. the settings (:class:`~gatys.core.config.TransferSettings`, each value checked by the same
+   function as in the API, so the message is the same) and what only the command line has
+   (``--snapshot-every`` without ``--snapshots``, ``--style-layers-of``, one mask per STYLE);
 2. the environment (``$GATYS_PROGRESS``, ``$GATYS_DEVICE``, ``$GATYS_PRECISION``,
    ``$GATYS_LAYOUT``, ``$GATYS_MODEL``), the loss
    convention against the network, the weights file;
@@ -22,15 +23,14 @@ one line naming the fix (exit status 2, nothing written), not after minutes. In 
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from gatys.controls.levels import pyramid_sizes
-from gatys.core import architecture, defaults, route
-from gatys.core.conventions import LOSS_CONVENTIONS, blend_weights
-from gatys.core import memory
+from gatys.core import architecture, config, defaults, memory, route
+from gatys.core.config import TransferSettings
+from gatys.core.conventions import LOSS_CONVENTIONS
 from gatys.io.animation import animation_format
 from gatys.io.errors import LayerError, SettingError
 from gatys.io.files import check_writable
@@ -45,6 +45,7 @@ class TransferPlan:
     """What the checks resolved, for the run to use: nothing in it is computed twice."""
 
     spec: ModelSpec
+    settings: TransferSettings  # what the API is given; its convention is the network's own
     convention: str
     layers: tuple[str, ...]  # every layer the objective reads
     content_shape: tuple[int, int]
@@ -58,11 +59,12 @@ class TransferPlan:
 def check_transfer(args: argparse.Namespace) -> TransferPlan:
     """Check ``gatys transfer``'s arguments (see the module docstring); the first problem raises
     a :class:`~gatys.io.errors.GatysError` whose message names the fix."""
-    layers_per_style = _check_numbers(args)
+    layers_per_style = _check_switches(args)
     progress_mode()  # the environment's settings, the convention and the weights
     kind = device_kind(args.device)
     route.requested(args.precision, args.layout)
     convention = convention_for(args.convention, args.normalise)
+    settings = settings_from_args(args, convention, layers_per_style)
     spec = parse_model(args.model, args.weights)
     if spec.source == "file":
         check_weights_file(spec.path)
@@ -77,7 +79,7 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
         _check_sizes(args, spec.arch, layers, layers_per_style, content, styles,
                      pyramid_sizes(args.size, args.coarse_to_fine)[0], " at the coarsest level")
     _check_outputs(args)
-    plan = TransferPlan(spec, convention, tuple(dict.fromkeys(layers)), content_shape,
+    plan = TransferPlan(spec, settings, convention, tuple(dict.fromkeys(layers)), content_shape,
                         style_shapes, layers_per_style,
                         noise_start=args.init in defaults.INITS and "noise" in args.init,
                         source_pixels=max(h * w for h, w in [content, *styles, *others]),
@@ -87,19 +89,34 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
     return plan
 
 
-def _check_numbers(args: argparse.Namespace) -> list[list[str] | None] | None:
-    """What the parser cannot judge alone; returns the layers of each style."""
-    if not (math.isfinite(args.tv_weight) and args.tv_weight >= 0):
-        raise SettingError(f"--tv-weight must be a finite number >= 0, got {args.tv_weight}")
+def _check_switches(args: argparse.Namespace) -> list[list[str] | None] | None:
+    """What only the command line has; returns the layers of each style."""
     if args.snapshot_every is not None and not (args.snapshots or args.animate):
         raise SettingError(f"--snapshot-every {args.snapshot_every} needs something to take "
                            f"snapshots for: add --snapshots DIR or --animate FILE.gif")
-    if args.style_weights is not None:
-        blend_weights(args.style_weights, len(args.styles))
     if args.masks is not None and len(args.masks) != len(args.styles):
         raise SettingError(f"got {len(args.masks)} mask(s) for {len(args.styles)} style image(s); "
                            f"give --masks one file per STYLE, in the same order")
     return layers_of_each_style(args.style_layers_of, len(args.styles))
+
+
+def settings_from_args(args: argparse.Namespace, convention: str,
+                       layers_per_style: list[list[str] | None] | None) -> TransferSettings:
+    """The flags mapped onto :class:`~gatys.core.config.TransferSettings`, checked there; the
+    images are resized once, when they are loaded, so the API keeps their size."""
+    settings = TransferSettings(
+        size=None, style_scale=args.style_scale, ratio=args.ratio,
+        content_layers=args.content_layers, style_layers=args.style_layers,
+        style_blend=args.style_weights, convention=convention, init=args.init,
+        seed=0 if args.seed is None else args.seed, preserve_colour=args.preserve_colour,
+        style_layers_per_style=layers_per_style, tv_weight=args.tv_weight,
+        optimizer=args.optimizer, iterations=args.iterations, learning_rate=args.learning_rate,
+        history_size=args.history_size, precision=args.precision, layout=args.layout,
+        pooling=args.pooling, normalise=args.normalise)
+    config.check("size", args.size)
+    config.check("refine_iterations", args.refine_iterations)
+    settings.for_styles(len(args.styles))
+    return settings
 
 
 def _check_inputs(args: argparse.Namespace):
@@ -109,9 +126,6 @@ def _check_inputs(args: argparse.Namespace):
     styles = [image_dimensions(path, args.max_pixels) for path in args.styles]
     others = [image_dimensions(path, args.max_pixels) for path in args.masks or []]
     if args.init not in defaults.INITS:
-        if not Path(args.init).exists():
-            raise SettingError(f"--init {args.init!r} is neither {', '.join(defaults.INITS)} "
-                               f"nor an existing image file")
         others.append(image_dimensions(args.init, args.max_pixels))
     return content, styles, others
 
