@@ -1,9 +1,12 @@
 """gatys: a reproduction of Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style".
 
-The modules map to the paper: :mod:`gatys.core.vgg` (the network and its layers), :mod:`gatys.core.losses`
-(the equations), :mod:`gatys.core.objective` (the sum they make), :mod:`gatys.core.optimize` (the pixel optimisation), :mod:`gatys.api.transfer` (style
-transfer, content and style reconstructions), with :mod:`gatys.core.weights`, :mod:`gatys.io.images`,
-:mod:`gatys.io.settings` and :mod:`gatys.ui.cli` around them.
+The package is layered, each layer importing only those below it (tests/test_layers.py):
+:mod:`gatys.io` (files, images, settings from the environment) ← :mod:`gatys.core` (the paper:
+:mod:`~gatys.core.vgg`, :mod:`~gatys.core.losses` one function per equation,
+:mod:`~gatys.core.objective`, :mod:`~gatys.core.optimize`, :mod:`~gatys.core.config` the one
+settings object) ← :mod:`gatys.controls` (beyond the paper) ← :mod:`gatys.api` (style transfer,
+the reconstructions, coarse to fine) ← :mod:`gatys.experiments` (the figures) ← :mod:`gatys.ui`
+(the command line, the walkthrough's widgets, the app).
 
 The names below are imported on first use (PEP 562), so that ``import gatys`` and the command
 line's checks do not wait for torch: ``from gatys import style_transfer`` works as usual.
@@ -22,6 +25,7 @@ _EXPORTS = {
                           "total_loss", "total_variation"),
     "gatys.core.normalisation": ("normalised_vgg",),
     "gatys.api.pyramid": ("coarse_to_fine",),
+    "gatys.core.config": ("TransferSettings",),
     "gatys.core.objective": ("Objective",),
     "gatys.core.optimize": ("SynthesisResult", "synthesize"),
     "gatys.api.transfer": ("make_objective", "reconstruct_content", "style_transfer",
