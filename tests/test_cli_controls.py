@@ -142,8 +142,9 @@ def test_bad_controls_exit_2_and_write_nothing(inputs, capsys, extra, message):
     assert not out.exists()
 
 
-def test_unknown_colour_method_is_a_usage_error(inputs):
+def test_unknown_colour_method_is_refused_before_any_work(inputs, capsys):
     folder, content, style = inputs
-    with pytest.raises(SystemExit) as info:
-        run(folder, content, style, "--preserve-colour", "hsv")
-    assert info.value.code == 2
+    code, out, _ = run(folder, content, style, "--preserve-colour", "hsv")
+    assert code == 2 and not out.exists()
+    assert "preserve_colour (--preserve-colour) must be one of luminance, histogram" in \
+        capsys.readouterr().err

@@ -26,6 +26,12 @@ BAD_VALUES = [
     ("style_blend", [-1.0], ["--style-weights=-1"]),
     ("style_layers", ["relu6_1"], ["--style-layers", "relu6_1"]),
     ("content_layers", ["conv5_4"], ["--content-layers", "conv5_4"]),
+    ("optimizer", "sgd", ["--optimizer", "sgd"]),
+    ("pooling", "min", ["--pooling", "min"]),
+    ("preserve_colour", "hsv", ["--preserve-colour", "hsv"]),
+    ("convention", "gatys", ["--convention", "gatys"]),
+    ("precision", "fp16", ["--precision", "fp16"]),
+    ("layout", "nhwc", ["--layout", "nhwc"]),
 ]
 
 

@@ -79,6 +79,10 @@ RULES: dict[str, tuple[str, Callable[[Any], bool], str]] = {
                       "must be a positive finite number"),
     "history_size": ("--history-size", _whole(1), "must be a whole number, at least 1"),
     "refine_iterations": ("--refine-iterations", _whole(1), "must be a whole number, at least 1"),
+    "precision": ("--precision", _one_of((None, *defaults.PRECISIONS)),
+                  f"must be one of {', '.join(defaults.PRECISIONS)}"),
+    "layout": ("--layout", _one_of((None, *defaults.LAYOUTS)),
+               f"must be one of {', '.join(defaults.LAYOUTS)}"),
     "pooling": ("--pooling", _one_of(defaults.POOLINGS),
                 f"must be one of {', '.join(defaults.POOLINGS)}"),
 }

@@ -113,6 +113,11 @@ def _whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def _names(choices) -> str:
+    """The metavar of a setting with named values (gatys.core.config checks the value)."""
+    return "{" + ",".join(choices) + "}"
+
+
 def _number(text: str) -> float:
     try:
         return float(text)
@@ -225,7 +230,7 @@ def _add_losses_options(transfer: argparse.ArgumentParser) -> None:
                         help=f"style layers (default: {','.join(defaults.STYLE_LAYERS)})")
     losses.add_argument("--style-weights", type=_float_list, metavar="W1,W2",
                         help="blend weights, one per STYLE (default: equal)")
-    losses.add_argument("--convention", choices=sorted(LOSS_CONVENTIONS),
+    losses.add_argument("--convention", metavar=_names(sorted(LOSS_CONVENTIONS)),
                         help=f"how --ratio is read: {defaults.CONVENTION} (the authors' code for "
                              f"the normalised network: MSE terms, w_l = 1/L on MSE(G/M); the "
                              f"default), gatys-code-original (their code for the original "
@@ -238,7 +243,7 @@ def _add_control_options(transfer: argparse.ArgumentParser) -> None:
     control = transfer.add_argument_group(
         "beyond the paper (Gatys et al. 2017, 'Controlling Perceptual Factors')")
     control.add_argument("--preserve-colour", "--preserve-color", dest="preserve_colour",
-                         choices=("luminance", "histogram"),
+                         metavar=_names(defaults.COLOUR_METHODS),
                          help="keep the photograph's colours: luminance (transfer on the YIQ "
                               "luminance, the style's matched to the content's mean and "
                               "variance, then the content's I and Q channels) or histogram "
@@ -266,7 +271,7 @@ def _add_network_options(transfer: argparse.ArgumentParser) -> None:
                               f"(default: ${MODEL_ENV} or vgg19)")
     network.add_argument("--weights", metavar="FILE",
                          help=f"local weights file (default: ${WEIGHTS_ENV})")
-    network.add_argument("--pooling", choices=defaults.POOLINGS, default=defaults.POOLING,
+    network.add_argument("--pooling", metavar=_names(defaults.POOLINGS), default=defaults.POOLING,
                          help="avg (the paper, default) or max (the trained network)")
     network.add_argument("--normalise", action=argparse.BooleanOptionalAction, default=True,
                          help="rescale the network so that each channel's mean activation over "
@@ -274,12 +279,12 @@ def _add_network_options(transfer: argparse.ArgumentParser) -> None:
                               "(default: on; the means are cached in $GATYS_CACHE)")
     network.add_argument("--device", metavar="DEV",
                          help=f"cpu, cuda, cuda:N, mps or auto (default: ${DEVICE_ENV} or auto)")
-    network.add_argument("--precision", choices=defaults.PRECISIONS, default=None,
+    network.add_argument("--precision", metavar=_names(defaults.PRECISIONS), default=None,
                          help="arithmetic of the network's pass: fp32, bf16 (bfloat16 autocast; "
                               "the Gram matrices, losses and image stay float32) or auto, the "
                               "faster of the two here, measured once and cached (default: "
                               f"${route.PRECISION_ENV} or auto)")
-    network.add_argument("--layout", choices=defaults.LAYOUTS, default=None,
+    network.add_argument("--layout", metavar=_names(defaults.LAYOUTS), default=None,
                          help="memory layout of the network's weights and activations, or auto, "
                               f"measured with --precision (default: ${route.LAYOUT_ENV} or auto)")
 
@@ -287,7 +292,8 @@ def _add_network_options(transfer: argparse.ArgumentParser) -> None:
 def _add_optimisation_options(transfer: argparse.ArgumentParser) -> None:
     """The optimiser, its length and the coarse-to-fine levels."""
     optimisation = transfer.add_argument_group("optimisation")
-    optimisation.add_argument("--optimizer", choices=defaults.OPTIMIZERS, default=defaults.OPTIMIZER,
+    optimisation.add_argument("--optimizer", metavar=_names(defaults.OPTIMIZERS),
+                              default=defaults.OPTIMIZER,
                               help="lbfgs (the paper, default) or adam")
     optimisation.add_argument("--iterations", type=_whole_number, default=defaults.ITERATIONS,
                               metavar="N", help=f"optimiser iterations (default: "

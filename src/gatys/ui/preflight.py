@@ -62,9 +62,9 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
     layers_per_style = _check_switches(args)
     progress_mode()  # the environment's settings, the convention and the weights
     kind = device_kind(args.device)
-    route.requested(args.precision, args.layout)
     convention = convention_for(args.convention, args.normalise)
     settings = settings_from_args(args, convention, layers_per_style)
+    route.requested(args.precision, args.layout)  # and $GATYS_PRECISION, $GATYS_LAYOUT
     spec = parse_model(args.model, args.weights)
     if spec.source == "file":
         check_weights_file(spec.path)
@@ -186,6 +186,7 @@ def convention_for(name: str | None, normalise: bool) -> str:
     whole): the default for each network, or ``name`` if it belongs to that network."""
     if name is None:
         return defaults.CONVENTION if normalise else defaults.ORIGINAL_CONVENTION
+    config.check("convention", name)
     if LOSS_CONVENTIONS[name].normalised != normalise:
         flag = "--normalise" if LOSS_CONVENTIONS[name].normalised else "--no-normalise"
         raise SettingError(f"--convention {name} belongs to the "
