@@ -46,7 +46,6 @@ class TransferPlan:
 
     spec: ModelSpec
     settings: TransferSettings  # what the API is given; its convention is the network's own
-    convention: str
     layers: tuple[str, ...]  # every layer the objective reads
     content_shape: tuple[int, int]
     style_shapes: tuple[tuple[int, int], ...]
@@ -79,7 +78,7 @@ def check_transfer(args: argparse.Namespace) -> TransferPlan:
         _check_sizes(args, spec.arch, layers, layers_per_style, content, styles,
                      pyramid_sizes(args.size, args.coarse_to_fine)[0], " at the coarsest level")
     _check_outputs(args)
-    plan = TransferPlan(spec, settings, convention, tuple(dict.fromkeys(layers)), content_shape,
+    plan = TransferPlan(spec, settings, tuple(dict.fromkeys(layers)), content_shape,
                         style_shapes, layers_per_style,
                         noise_start=args.init in defaults.INITS and "noise" in args.init,
                         source_pixels=max(h * w for h, w in [content, *styles, *others]),
