@@ -63,7 +63,7 @@ from gatys.core.normalisation import normalised_vgg
 from gatys.core.route import bf16_supported
 from gatys.core.start import uniform_noise
 from gatys.core.weights import load_vgg, parse_model
-from gatys.experiments.look import Yardstick, look
+from gatys.experiments.measures import Yardstick, look
 from gatys.io.data import image_path, load_paper_image
 from gatys.io.errors import GatysError, WeightsError
 from gatys.io.images import save_image

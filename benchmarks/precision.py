@@ -26,7 +26,7 @@ from gatys.api.transfer import make_objective, style_transfer
 from gatys.core import route
 from gatys.core.normalisation import normalised_vgg
 from gatys.core.start import white_noise
-from gatys.experiments.look import look
+from gatys.experiments.measures import look
 from gatys.io.data import load_paper_image
 from gatys.io.images import load_image, save_image
 from gatys.io.settings import resolve_device

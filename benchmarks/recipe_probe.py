@@ -2,7 +2,7 @@
 
 For each configuration (normalisation set, gain limit, convention, α/β) it runs one transfer of
 the Neckarfront in a painting from the paper's white-noise start and prints the look measures
-(:mod:`gatys.experiments.look`: texture ratios with the reference network, palette, scene) at
+(:mod:`gatys.experiments.measures`: texture ratios with the reference network, palette, scene) at
 checkpoints, so the table says both where the look is and how many iterations it needs. The
 final images go under ``--images`` to be opened.
 
@@ -30,7 +30,7 @@ from gatys.core import defaults
 from gatys.core.normalisation import GAIN_LIMIT, normalised_vgg
 from gatys.core.weights import load_vgg
 from gatys.experiments import recipes
-from gatys.experiments.look import look, reference_network
+from gatys.experiments.measures import look, reference_network
 from gatys.io.data import load_paper_image
 
 CHECKPOINTS = (50, 100, 150, 200, 300, 400, 500)

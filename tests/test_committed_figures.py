@@ -2,7 +2,7 @@
 the metrics files `make figures` wrote beside the figures (no network is run here).
 
 - arXiv Fig. 2 / CVPR Fig. 3, both ratio sets: every panel within the yardstick
-  (gatys.experiments.look.PAPERS_LOOK: deep texture ratio, relu1_1 ratio, scene); the panels
+  (gatys.experiments.measures.PAPERS_LOOK: deep texture ratio, relu1_1 ratio, scene); the panels
   that are not yet are listed, with their numbers, and fail strictly.
 - arXiv Fig. 3 / CVPR Fig. 4, the trade-off grid: along each row (a layer set) a larger α/β keeps
   more of the photograph, so the texture ratio of the layers the row matches (1: as far from the
@@ -16,7 +16,7 @@ import itertools
 import pytest
 
 from gatys.experiments import findings
-from gatys.experiments.look import DEEP_LAYERS, PAPERS_LOOK
+from gatys.experiments.measures import DEEP_LAYERS, PAPERS_LOOK
 
 
 def _rows(name: str) -> list[dict]:

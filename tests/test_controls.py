@@ -129,6 +129,21 @@ def test_a_full_guide_is_the_unguided_loss():
     assert torch.allclose(guided, losses.style_layer_loss(features, target))
 
 
+def test_a_regions_own_loss_is_the_objectives_term_without_its_share(vgg16_random):
+    """Objective.region_style_losses: Σ_l w_l E_l,s of each region alone; the objective weighs
+    each by its share of the image (here exactly half at every layer)."""
+    image, style = synthetic_image(32, 32, seed=2), striped_image(32, 32)
+    left = torch.zeros(1, 1, 32, 32)
+    left[..., :16] = 1.0
+    objective = make_objective(vgg16_random, content=image, styles=[style, style],
+                               masks=[left, 1 - left], style_layers=["relu1_1", "relu2_1"])
+    own = objective.region_style_losses(image)
+    assert own[0] != pytest.approx(own[1])  # the two halves differ
+    assert 0.5 * (own[0] + own[1]) == pytest.approx(float(objective(image).style), rel=1e-5)
+    with pytest.raises(SettingError, match="masks"):
+        make_objective(vgg16_random, styles=[style]).region_style_losses(image)
+
+
 def test_a_masked_regions_gram_matches_its_own_style(vgg16_random):
     # The content is two textures side by side; each mask covers one. A region holding its own
     # style's texture matches that style's target: the loss is far lower than with the masks

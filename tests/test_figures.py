@@ -18,7 +18,7 @@ import pytest
 import torch
 from PIL import Image
 
-from gatys.experiments import beyond, figures, pros, recipes
+from gatys.experiments import context, paper_figures, perceptual_controls, recipes, variations
 from gatys.io.data import PAPER_IMAGES
 
 from helpers import striped_image, synthetic_image
@@ -79,7 +79,7 @@ def ctx(paper_images, tmp_path_factory):
         for name, value in SMALLER.items():
             patch.setattr(recipes, name, value)
         folder = tmp_path_factory.mktemp("figures")
-        yield figures.setup(profile="smoke", device="cpu", output_dir=folder / "figures",
+        yield context.setup(profile="smoke", device="cpu", output_dir=folder / "figures",
                             data_dir=str(paper_images), cache=folder / "cache",
                             model="vgg16-random", progress=False)
 
@@ -89,7 +89,7 @@ def built(ctx):
     """Build a figure once per module: ``built(name)`` is its first result."""
     results = {}
 
-    def build(name: str) -> figures.FigureResult:
+    def build(name: str) -> context.FigureResult:
         if name not in results:
             results[name] = BUILDERS[name](ctx)
             plt.close("all")
@@ -104,45 +104,45 @@ def _count(*collections) -> int:
 
 # name of the metrics file: (the function, how many panels it shows, further top-level entries)
 FIGURES = {
-    "fig1_content_arxiv": (lambda ctx: figures.content_reconstructions(ctx, "arxiv"),
+    "fig1_content_arxiv": (lambda ctx: paper_figures.content_reconstructions(ctx, "arxiv"),
                            lambda: len(recipes.CONTENT_LAYERS["arxiv"]), ()),
-    "fig1_content_cvpr": (lambda ctx: figures.content_reconstructions(ctx, "cvpr"),
+    "fig1_content_cvpr": (lambda ctx: paper_figures.content_reconstructions(ctx, "cvpr"),
                           lambda: len(recipes.CONTENT_LAYERS["cvpr"]), ()),
     # style_reconstructions' images are its default argument, bound before the recipes shrink.
-    "fig1_style": (lambda ctx: figures.style_reconstructions(ctx, ["starry_night"]),
+    "fig1_style": (lambda ctx: paper_figures.style_reconstructions(ctx, ["starry_night"]),
                    lambda: len(recipes.STYLE_LAYER_SETS), ()),
-    "fig2_five_styles_arxiv": (lambda ctx: figures.five_styles(ctx, "arxiv"),
+    "fig2_five_styles_arxiv": (lambda ctx: paper_figures.five_styles(ctx, "arxiv"),
                                lambda: len(recipes.FIVE_STYLES), ()),
-    "fig2_five_styles_cvpr": (lambda ctx: figures.five_styles(ctx, "cvpr"),
+    "fig2_five_styles_cvpr": (lambda ctx: paper_figures.five_styles(ctx, "cvpr"),
                               lambda: len(recipes.FIVE_STYLES), ()),
-    "fig3_tradeoff": (figures.tradeoff_grid,
+    "fig3_tradeoff": (paper_figures.tradeoff_grid,
                       lambda: _count(recipes.STYLE_LAYER_SETS, recipes.TRADEOFF_RATIOS), ()),
-    "fig5_content_layer": (figures.content_layer_choice,
+    "fig5_content_layer": (paper_figures.content_layer_choice,
                            lambda: len(recipes.CONTENT_LAYER_CHOICE), ()),
-    "fig6_initialisation": (figures.initialisation, lambda: 2 + len(recipes.INIT_NOISE_SEEDS),
+    "fig6_initialisation": (paper_figures.initialisation, lambda: 2 + len(recipes.INIT_NOISE_SEEDS),
                             ("measures",)),
-    "calibration_sweep": (figures.calibration, lambda: 2 * len(recipes.CALIBRATION_RATIOS),
+    "calibration_sweep": (paper_figures.calibration, lambda: 2 * len(recipes.CALIBRATION_RATIOS),
                           ("measures",)),
-    "fig6_start_amplitude": (figures.start_amplitude,
+    "fig6_start_amplitude": (paper_figures.start_amplitude,
                              lambda: (len(recipes.START_NOISE_STDS) + 1)
                              * (len(recipes.START_CONTENT_LAYERS) + 1), ()),
-    "pros_random_content": (pros.random_network_content,
+    "pros_random_content": (variations.random_network_content,
                             lambda: _count([0, *recipes.RANDOM_SEEDS], recipes.RANDOM_CONTENT_LAYERS),
                             ("measures",)),
-    "pros_random_textures": (pros.random_network_textures,
+    "pros_random_textures": (variations.random_network_textures,
                              lambda: 1 + 2 * len(recipes.RANDOM_SEEDS), ("measures",)),
-    "pros_several_styles": (pros.several_styles, lambda: len(recipes.BLEND_WEIGHTS), ()),
-    "pros_content_layers": (pros.content_layer_sweep, lambda: len(recipes.CONTENT_SWEEP), ()),
-    "pros_style_layers": (pros.style_layer_choices, lambda: 4, ()),
-    "pros_pooling_normalisation": (pros.pooling_and_normalisation,
+    "pros_several_styles": (variations.several_styles, lambda: len(recipes.BLEND_WEIGHTS), ()),
+    "pros_content_layers": (variations.content_layer_sweep, lambda: len(recipes.CONTENT_SWEEP), ()),
+    "pros_style_layers": (variations.style_layer_choices, lambda: 4, ()),
+    "pros_pooling_normalisation": (variations.pooling_and_normalisation,
                                    lambda: len(recipes.NETWORK_VARIANTS), ("networks",)),
-    "beyond_colour": (beyond.colour_preservation, lambda: 3, ()),
+    "beyond_colour": (perceptual_controls.colour_preservation, lambda: 3, ()),
     # At 20 px the half-size style is too small for relu5_1 and is skipped (printed).
-    "beyond_scale": (beyond.scale_control, lambda: len(recipes.STYLE_SCALES) - 1 + 2,
+    "beyond_scale": (perceptual_controls.scale_control, lambda: len(recipes.STYLE_SCALES) - 1 + 2,
                      ("combination",)),
-    "beyond_coarse_to_fine": (beyond.coarse_to_fine_speed, lambda: 2, ("measures",)),
-    "beyond_spatial": (beyond.spatial_control, lambda: 1, ("seconds_panel",)),
-    "beyond_tv": (beyond.total_variation_sweep, lambda: len(recipes.TV_WEIGHTS), ()),
+    "beyond_coarse_to_fine": (perceptual_controls.coarse_to_fine_speed, lambda: 2, ("measures",)),
+    "beyond_spatial": (perceptual_controls.spatial_control, lambda: 1, ("seconds_panel",)),
+    "beyond_tv": (perceptual_controls.total_variation_sweep, lambda: len(recipes.TV_WEIGHTS), ()),
 }
 BUILDERS = {name: build for name, (build, _, _) in FIGURES.items()}
 # Rows that stand for a reference (the painting, the photograph) leave the run's columns empty.
@@ -219,7 +219,7 @@ def test_extra_figures_and_panels_are_written_beside_the_figure(ctx, built):
     grid = built("fig3_tradeoff")
     for layers in recipes.STYLE_LAYER_SETS:
         for ratio in recipes.TRADEOFF_RATIOS:
-            assert figures.tradeoff_panel_path(ctx.output_dir, layers[-1], ratio).is_file()
+            assert paper_figures.tradeoff_panel_path(ctx.output_dir, layers[-1], ratio).is_file()
     assert len(grid.rows) == len(recipes.STYLE_LAYER_SETS) * len(recipes.TRADEOFF_RATIOS)
     with pytest.raises(dataclasses.FrozenInstanceError):
         grid.combination = []  # a result carries what it has from the start
@@ -235,23 +235,23 @@ def test_a_figure_result_tables_its_rows_and_other_tables(built):
 
 
 def test_smoke_figures_never_go_to_the_committed_folder(monkeypatch, tmp_path):
-    root = figures.project_root()
+    root = context.project_root()
     assert root is not None  # the tests run from a checkout
-    assert figures.default_output_dir("smoke") == root / "build" / "smoke" / "figures"
-    assert figures.default_output_dir("quick") == root / "build" / "quick" / "figures"
-    assert figures.default_output_dir("cpu") == figures.default_output_dir("paper") == root / "figures"
-    monkeypatch.setattr(figures, "project_root", lambda: None)
-    assert str(figures.default_output_dir("cpu")) == "figures"
+    assert context.default_output_dir("smoke") == root / "build" / "smoke" / "figures"
+    assert context.default_output_dir("quick") == root / "build" / "quick" / "figures"
+    assert context.default_output_dir("cpu") == context.default_output_dir("paper") == root / "figures"
+    monkeypatch.setattr(context, "project_root", lambda: None)
+    assert str(context.default_output_dir("cpu")) == "figures"
 
 
 def test_setup_resolves_the_output_folder_from_the_profile(paper_images, tmp_path, monkeypatch):
     monkeypatch.setitem(recipes.PROFILES, "smoke", TINY)
-    monkeypatch.setattr(figures, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(context, "project_root", lambda: tmp_path)
     common = dict(device="cpu", data_dir=str(paper_images), cache=tmp_path / "cache",
                   model="vgg16-random", normalised=False, progress=False)
-    assert figures.setup(profile="smoke", **common).output_dir == tmp_path / "build/smoke/figures"
-    assert figures.setup(profile="cpu", **common).output_dir == tmp_path / "figures"
-    explicit = figures.setup(profile="smoke", output_dir=tmp_path / "mine", **common)
+    assert context.setup(profile="smoke", **common).output_dir == tmp_path / "build/smoke/figures"
+    assert context.setup(profile="cpu", **common).output_dir == tmp_path / "figures"
+    explicit = context.setup(profile="smoke", output_dir=tmp_path / "mine", **common)
     assert explicit.output_dir == tmp_path / "mine"
 
 
@@ -273,8 +273,7 @@ def test_the_authors_start_shares_its_panels_with_fig1_and_fig6(built):
 def test_a_variant_network_keeps_the_reference_network_of_the_look(ctx):
     """The look of a result on a random or unnormalised network is still measured with the
     trained reference network, never with the network that was optimised."""
-    from gatys.experiments import pros
 
-    other = pros.variant(ctx, model="vgg16-random:1")
+    other = variations.variant(ctx, model="vgg16-random:1")
     assert other.model_key != ctx.model_key and other.reference is ctx.reference
     assert ctx.reference.pooling == "max" and not ctx.reference.normalised

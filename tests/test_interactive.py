@@ -9,7 +9,8 @@ import torch
 from PIL import Image
 
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, tradeoff_panel_path
+from gatys.experiments.context import Context
+from gatys.experiments.paper_figures import tradeoff_panel_path
 from gatys.experiments.panels import PanelCache
 from gatys.io.images import save_image
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import look_pairs
-from gatys.experiments.look import (PAPERS_LOOK, Look, grid_strength, look, moved, palette_distance,
+from gatys.experiments.measures import (PAPERS_LOOK, Look, grid_strength, look, moved, palette_distance,
                                     palette_ratio, pixel_noise, reference_network, scene_kept,
                                     texture_ratios)
 from gatys.io.images import load_image

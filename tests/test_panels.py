@@ -93,7 +93,8 @@ def _package_copy(tmp_path):
     ("core/losses.py", True), ("api/pyramid.py", True), ("experiments/recipes.py", True),
     ("io/images.py", True), ("core/weights.py", True),
     ("ui/cli.py", False), ("experiments/plotting.py", False), ("io/settings.py", False),
-    ("experiments/figures.py", False), ("experiments/look.py", False),
+    ("experiments/context.py", True), ("experiments/variations.py", True),
+    ("experiments/paper_figures.py", False), ("experiments/measures.py", False),
 ])
 def test_the_key_changes_with_the_code_that_computes_panels_only(tmp_path, edited, counts):
     copy = _package_copy(tmp_path)

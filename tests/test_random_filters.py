@@ -3,7 +3,10 @@
 import pytest
 import torch
 
-from gatys.controls.random_filters import RandomFilterFeatures, synthesize_texture
+from gatys.api.transfer import synthesize_texture
+from gatys.controls.random_filters import RandomFilterFeatures, texture_settings
+from gatys.core import losses
+from gatys.core.objective import make_objective
 from gatys.core.memory import estimate_bytes
 from gatys.io.errors import LayerError, SettingError
 
@@ -51,11 +54,13 @@ def test_filters_are_zero_mean_unit_norm_and_fixed_by_the_seed(small_model):
 
 def test_texture_synthesis_lowers_the_gram_loss_and_repeats(small_model):
     style = striped_image(24, 24)
-    first = synthesize_texture(style, small_model, iterations=15, progress=False)
+    first = synthesize_texture(style, texture_settings(iterations=15), model=small_model,
+                               progress=False)
     losses = first.history.series("style")
     assert losses[-1] < 0.05 * losses[0]
     assert first.image.shape == style.shape
-    again = synthesize_texture(style, small_model, iterations=15, progress=False)
+    again = synthesize_texture(style, texture_settings(iterations=15), model=small_model,
+                               progress=False)
     torch.testing.assert_close(again.image, first.image)
 
 
@@ -74,5 +79,20 @@ def test_bad_settings_and_layers_are_refused(small_model):
         RandomFilterFeatures((3, 4))
     with pytest.raises(LayerError, match="'conv'"):
         small_model(synthetic_image(8, 8), ["relu1_1"])
-    with pytest.raises(SettingError, match="tensor"):
-        synthesize_texture("style.jpg", small_model)
+    # The one builder asks the model which layers it has.
+    with pytest.raises(LayerError, match="'conv'"):
+        make_objective(small_model, styles=[synthetic_image(8, 8)], style_layers=["relu1_1"])
+
+
+def test_the_texture_objective_is_e_on_the_one_layer_with_weight_one(small_model):
+    style, image = striped_image(16, 16), synthetic_image(16, 16, seed=3)
+    settings = texture_settings()
+    objective = make_objective(small_model, styles=[style], style_layers=settings.style_layers,
+                               style_layer_weights=settings.style_layer_weights)
+    features = small_model(image, ["relu"])["relu"]
+    target = losses.gram_matrix(small_model(style, ["relu"])["relu"])
+    n_maps, positions = features.shape[1], features.shape[2] * features.shape[3]
+    by_hand = (losses.gram_matrix(features) - target).pow(2).sum() / (4 * n_maps**2 * positions**2)
+    terms = objective(image)
+    torch.testing.assert_close(terms.style, by_hand, rtol=1e-4, atol=0)
+    assert float(terms.content) == 0 and float(terms.total) == float(terms.style)

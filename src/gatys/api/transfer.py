@@ -186,7 +186,8 @@ def synthesize_texture(
     style_image = as_image(style, size=settings.size)
     objective = make_objective(model, styles=[style_image],
                                style_layers=settings.style_layers if layers is None else layers,
-                               style_layer_weights=settings.style_layer_weights)
+                               style_layer_weights=settings.style_layer_weights,
+                               convention=settings.convention)
     out_shape = (1, 3, *(shape or style_image.shape[-2:]))
     start = initial_image(settings.init, out_shape, style=style_image, seed=settings.seed)
     hooks.setdefault("description", "style reconstruction")

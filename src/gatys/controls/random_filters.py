@@ -10,10 +10,10 @@ filters at each (128, so N = 1024 feature maps), a ReLU, and the Gram matrix of 
     L_style = E = 1 / (4 N² M²) Σ_ij (G_ij − A_ij)²
 
 the paper's E_l (:func:`gatys.core.losses.style_layer_loss`) on one layer with w = 1, minimised over the
-pixels from white noise with L-BFGS, exactly like the VGG textures
-(:func:`gatys.core.optimize.synthesize`).
+pixels from white noise with L-BFGS, exactly like the VGG textures: the objective comes from the
+same builder (:func:`gatys.core.objective.make_objective`, with :func:`texture_settings`).
 
-:class:`RandomFilterFeatures` plugs into :class:`gatys.core.objective.Objective` like a VGG network:
+:class:`RandomFilterFeatures` is a :class:`~gatys.core.features.FeatureModel` like the VGG network:
 ``model(image, ["relu"])`` returns the feature maps; ``"conv"`` names them before the ReLU.
 
 Choices where we do not follow the original exactly, each named:
@@ -36,10 +36,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from gatys.core import losses
-from gatys.core.objective import Objective
-from gatys.core.optimize import SynthesisResult, synthesize
-from gatys.core.start import white_noise
+from gatys.core.config import TransferSettings
 from gatys.core.vgg import CONVENTIONS
 from gatys.io.errors import LayerError, SettingError
 
@@ -93,7 +90,8 @@ class RandomFilterFeatures(nn.Module):
     def extra_repr(self) -> str:
         return f"sizes={self.sizes}, filters_per_scale={self.filters_per_scale}, seed={self.seed}"
 
-    def _check(self, layers: Sequence[str]) -> list[str]:
+    def known_layers(self, layers: Sequence[str]) -> list[str]:
+        """``layers`` as a list, or a :class:`LayerError` naming the two there are."""
         layers = list(layers)
         unknown = [layer for layer in layers if layer not in LAYERS]
         if unknown:
@@ -103,22 +101,22 @@ class RandomFilterFeatures(nn.Module):
 
     def channels(self, layer: str) -> int:
         """N, the number of feature maps (all scales together)."""
-        self._check([layer])
+        self.known_layers([layer])
         return len(self.sizes) * self.filters_per_scale
 
     def min_size(self, layers: Sequence[str]) -> int:
         """Any image of at least 1 px has features: the convolutions keep the size."""
-        self._check(layers)
+        self.known_layers(layers)
         return 1
 
     def activation_elements(self, layers: Sequence[str], height: int, width: int) -> int:
         """Floats held for the backward pass per image: the maps before and after the ReLU."""
-        self._check(layers)
+        self.known_layers(layers)
         return 2 * len(self.sizes) * self.filters_per_scale * height * width
 
     def parameter_elements(self, layers: Sequence[str]) -> int:
         """Floats of the filters (every scale runs for every layer)."""
-        self._check(layers)
+        self.known_layers(layers)
         return sum(parameter.numel() for parameter in self.parameters())
 
     def use_memory_format(self, memory_format: torch.memory_format) -> RandomFilterFeatures:
@@ -126,7 +124,7 @@ class RandomFilterFeatures(nn.Module):
         return self
 
     def forward(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
-        layers = self._check(layers)
+        layers = self.known_layers(layers)
         if image.dim() != 4 or image.shape[1] != 3:
             raise SettingError(
                 f"expected an image batch shaped (B, 3, H, W), got {tuple(image.shape)}")
@@ -137,25 +135,10 @@ class RandomFilterFeatures(nn.Module):
         return {layer: outputs[layer] for layer in layers}
 
 
-def texture_objective(model: RandomFilterFeatures, style: torch.Tensor,
-                      layer: str = "relu") -> Objective:
-    """L_style = E on the model's one layer (w = 1): match the Gram matrix A of ``style``."""
-    device = next(model.parameters()).device
-    with torch.no_grad():
-        target = losses.gram_matrix(model(style.to(device), [layer])[layer])
-    return Objective(model=model, content_targets={}, style_targets=[{layer: target}],
-                     style_blend=[1.0], style_layer_weights={layer: 1.0}, alpha=0.0, beta=1.0)
-
-
-def synthesize_texture(style: torch.Tensor, model: RandomFilterFeatures, *, seed: int = 0,
-                       layer: str = "relu", **synthesis_options) -> SynthesisResult:
-    """A texture from white noise (``seed``) whose Gram matrix on ``model`` matches ``style``'s.
-
-    ``style``: (1, 3, H, W) in 0..1; the result has its size. Other keyword arguments go to
-    :func:`gatys.core.optimize.synthesize` (``iterations``, ``progress``, ...).
-    """
-    if not isinstance(style, torch.Tensor) or style.dim() != 4 or style.shape[:2] != (1, 3):
-        raise SettingError("the style image must be a (1, 3, H, W) tensor in 0..1")
-    objective = texture_objective(model, style, layer)
-    synthesis_options.setdefault("description", "random-filter texture")
-    return synthesize(objective, white_noise(style.shape, seed), **synthesis_options)
+def texture_settings(layer: str = "relu", **fields) -> TransferSettings:
+    """The settings of this model's texture (the ICLR 2017 objective): L_style = E on its one
+    layer with w = 1, the image at the style's size. ``fields`` are further settings
+    (``iterations``, ``seed``, ...). Run it like a VGG texture, through the one builder:
+    ``gatys.synthesize_texture(style, texture_settings(), model=RandomFilterFeatures())``."""
+    return TransferSettings.of(size=None, style_layers=(layer,),
+                               style_layer_weights={layer: 1.0}, **fields)

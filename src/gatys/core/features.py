@@ -29,6 +29,10 @@ class FeatureModel(Protocol):
     def __call__(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
         """{layer: (B, N_l, H_l, W_l)} for an image batch (B, 3, H, W)."""
 
+    def known_layers(self, layers: Sequence[str]) -> list[str]:
+        """``layers`` as a list, or one :class:`~gatys.io.errors.LayerError` naming the unknown
+        ones and the names there are."""
+
     def channels(self, layer: str) -> int:
         """N_l, the number of feature maps of ``layer``."""
 

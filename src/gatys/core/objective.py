@@ -30,7 +30,6 @@ from gatys.core.conventions import (  # noqa: F401 - re-exported
     LOSS_CONVENTIONS, LossConvention, blend_weights, resolve_convention,
 )
 from gatys.core.features import FeatureModel
-from gatys.core.vgg import validate_layers
 from gatys.io.errors import LayerError, SettingError
 
 def content_targets(
@@ -38,7 +37,7 @@ def content_targets(
 ) -> dict[str, torch.Tensor]:
     """P^l: the content image's features at each of ``layers`` (computed once, no gradient)."""
     with torch.no_grad():
-        return {k: v.detach() for k, v in model(image, validate_layers(layers, model.arch)).items()}
+        return {k: v.detach() for k, v in model(image, model.known_layers(layers)).items()}
 
 
 def style_statistics(
@@ -46,7 +45,7 @@ def style_statistics(
 ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
     """A^l and M_s^l: the style image's Gram matrices and its number of positions per layer."""
     with torch.no_grad():
-        features = model(image, validate_layers(layers, model.arch))
+        features = model(image, model.known_layers(layers))
     grams = {layer: losses.gram_matrix(features[layer]) for layer in layers}
     positions = {layer: int(features[layer].shape[2] * features[layer].shape[3])
                  for layer in layers}
@@ -124,6 +123,21 @@ class Objective:
             total = total + share * losses.guided_style_layer_loss(
                 features, guide, self.style_targets[s][layer], self.style_positions[s][layer])
         return total
+
+    def region_style_losses(self, image: torch.Tensor) -> list[float]:
+        """Σ_l w_l E_l,s for each style s on its own region (guided Gram matrices, Gatys et al.
+        2017), not weighted by the region's share: a region's loss whatever its area. Needs
+        ``style_guides``."""
+        if self.style_guides is None:
+            raise SettingError("region style losses need masks: build the objective with masks=")
+        with torch.no_grad():
+            features = {layer: value.float()
+                        for layer, value in self.model(image, self.layers).items()}
+        return [float(sum(
+            self.style_layer_weights[layer] * losses.guided_style_layer_loss(
+                features[layer], guides[layer], self.style_targets[s][layer],
+                self.style_positions[s][layer]).sum()
+            for layer in guides)) for s, guides in enumerate(self.style_guides)]
 
     def __call__(self, image: torch.Tensor) -> LossTerms:
         # F^l at every layer a term needs, as float32 whatever precision the pass ran in; the
@@ -255,7 +269,7 @@ def _checked_layers(model: FeatureModel, name: str, layers: Sequence[str],
     """``layers`` known to ``model``, when the term they belong to is in the objective."""
     if not needed:
         return []
-    return validate_layers(config.check(name, layers), model.arch)
+    return model.known_layers(config.check(name, layers))
 
 
 def _check_large_enough(model: FeatureModel, content: torch.Tensor | None,
@@ -294,7 +308,7 @@ def _layers_per_style(model: FeatureModel, default: Sequence[str],
         if layers is not None and not list(layers):
             raise SettingError(f"style image {index} has an empty layer list; give at least "
                                f"one layer, or None for the default style layers")
-        chosen.append(list(default) if layers is None else validate_layers(layers, model.arch))
+        chosen.append(list(default) if layers is None else model.known_layers(layers))
     return chosen
 
 

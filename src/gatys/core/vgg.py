@@ -153,6 +153,10 @@ class VGGFeatures(nn.Module):
     def extra_repr(self) -> str:
         return f"arch={self.arch}, pooling={self.pooling}, convention={self.convention.name}"
 
+    def known_layers(self, layers: Sequence[str]) -> list[str]:
+        """``layers`` as a list, or a :class:`LayerError` naming the unknown ones."""
+        return validate_layers(layers, self.arch)
+
     def channels(self, layer: str) -> int:
         """N_l, the number of feature maps of ``layer``."""
         index = self.names.index(validate_layers([layer], self.arch)[0])

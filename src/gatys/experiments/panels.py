@@ -44,6 +44,16 @@ class Panel:
     cached: bool
 
     @property
+    def settings(self) -> dict:
+        """The :class:`~gatys.core.config.TransferSettings` it was made under, as a dict."""
+        return self.record["settings"]["settings"]
+
+    @property
+    def names(self) -> dict:
+        """What its key names besides the settings: the images, a start's or a mask's label."""
+        return self.record["settings"]["names"]
+
+    @property
     def final_losses(self) -> dict[str, float]:
         return self.record["history"]["losses"][-1]
 
@@ -57,16 +67,17 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 FINGERPRINTED_SOURCES = (
     "core/*.py", "controls/*.py", "api/*.py",
-    "experiments/recipes.py", "experiments/pros.py", "experiments/beyond.py",
-    "experiments/panels.py",
+    "experiments/recipes.py", "experiments/context.py", "experiments/variations.py",
+    "experiments/perceptual_controls.py", "experiments/panels.py",
     "io/images.py", "io/formats.py", "io/models.py", "io/data.py",
 )
 """The package files (globs under :data:`PACKAGE`) whose code decides what a panel holds.
 
-Not ``experiments/figures.py``, ``measures.py`` or ``look.py``: the paper figures' panels are
-the core's syntheses of exactly the settings in their key, so a change to how a figure is laid
-out or measured does not throw away hours of finished panels (pros and beyond build network
-variants and starts of their own, so they count)."""
+Not ``experiments/paper_figures.py``, ``measures.py`` or ``plotting.py``: the paper figures'
+panels are the API's syntheses of exactly the settings in their key (:mod:`~gatys.experiments.context`),
+so a change to how a figure is laid out or measured does not throw away hours of finished panels
+(the variations and the perceptual controls build network variants and masks of their own, so
+they count)."""
 
 
 def source_fingerprint(package: Path = PACKAGE,
@@ -158,7 +169,7 @@ class PanelCache:
         image_path, record_path = self.paths(settings)
         save_image(result.image, image_path)
         record = {
-            "settings": settings,
+            "settings": json.loads(json.dumps(settings, default=str)),  # as a cached one reads
             "stop_reason": result.stop_reason,
             "iterations": result.iterations,
             "seconds": result.history.seconds[-1],

@@ -30,7 +30,7 @@ CONTENT_IMAGE = "tubingen"
 
 # The paper prints its ratios for its own setting: the network normalised over ImageNet, about
 # 512 px. Here, from the paper's white-noise start at the profile's size and iterations, the
-# same look (the painting's motifs with the scene; gatys.experiments.look) appears at
+# same look (the painting's motifs with the scene; gatys.experiments.measures) appears at
 # RATIO_CALIBRATION times the printed value (notebook 06; benchmarks/README.md, "the recipe
 # probe"). Every figure runs the printed ratio times this factor and labels both.
 PRINTED_RATIO = 1e-3
@@ -145,7 +145,7 @@ def profile(name: str, device_type: str = "cpu") -> Profile:
 
 
 # ---------------------------------------------------------------------------------------------
-# "For the pros" (notebooks 07-10, gatys.experiments.pros): extensions the course handout asks for. They run
+# "For the pros" (notebooks 07-10, gatys.experiments.variations): extensions the course handout asks for. They run
 # at the profile's extension_size / extension_iterations; transfers use the convention above.
 
 # Every extension transfer runs the profile's extension_ratio (see PROFILES).

@@ -22,7 +22,8 @@ from gatys.core import defaults
 from gatys.core.optimize import SynthesisResult
 from gatys.core.start import INITS
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, tradeoff_panel_path
+from gatys.experiments.context import Context
+from gatys.experiments.paper_figures import tradeoff_panel_path
 from gatys.io.data import PAPER_IMAGES
 from gatys.io.images import to_pil
 

@@ -1,11 +1,11 @@
-"""The measures and the sky rule of notebook 11 (gatys.experiments.beyond)."""
+"""The measures and the sky rule of notebook 11 (gatys.experiments.perceptual_controls)."""
 
 import math
 
 import torch
 
-from gatys.experiments.beyond import sky_mask, spectral_period
-from gatys.experiments.look import pixel_noise
+from gatys.experiments.measures import pixel_noise, spectral_period
+from gatys.experiments.perceptual_controls import sky_mask
 
 
 def test_spectral_period_of_stripes_is_their_period():

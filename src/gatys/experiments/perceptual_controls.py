@@ -1,10 +1,12 @@
 """Beyond the paper: the controls of Gatys et al. 2017 ("Controlling Perceptual Factors in Neural
-Style Transfer") and total variation, one function per figure of notebook 11.
+Style Transfer": colour, scale, space), coarse-to-fine and total variation, one function per
+figure of notebook 11.
 
-Like :mod:`gatys.experiments.figures`, each function runs its panels through the panel cache, composes a
-figure, writes ``figures/<name>.png`` and ``figures/<name>.json`` and returns a
-:class:`~gatys.experiments.figures.FigureResult`. Panels use the profile's ``extension_size`` and
-``extension_iterations`` and the settings in the "Beyond the paper" section of :mod:`gatys.experiments.recipes`.
+Like :mod:`gatys.experiments.paper_figures`, each function takes its panels from a
+:class:`~gatys.experiments.context.Context`, composes a figure, writes ``figures/<name>.png`` and
+``figures/<name>.json`` and returns a :class:`~gatys.experiments.context.FigureResult`. Panels
+use the profile's ``extension_size`` and ``extension_iterations`` (:meth:`Context.extension`)
+and the settings in the "Beyond the paper" section of :mod:`gatys.experiments.recipes`.
 """
 
 from __future__ import annotations
@@ -15,66 +17,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from gatys.controls import colour
-
-from gatys.core import losses
-
 from gatys.api.pyramid import coarse_to_fine, finest_level, seconds_to_reach
-from gatys.api.transfer import make_objective, style_transfer
-from gatys.core.objective import resolve_convention
+from gatys.controls import colour
+from gatys.core import losses
 from gatys.core.optimize import History
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, Figure, FigureResult
-from gatys.experiments.look import pixel_noise
+from gatys.experiments.context import Context, Figure, FigureResult
+from gatys.experiments.measures import pixel_noise, region_style_loss, spectral_period, style_loss_on
 from gatys.experiments.panels import Panel
 from gatys.experiments.plotting import image_grid
 from gatys.io.images import load_mask, save_image
 
 SKY_RULE = ("sky: pixels whose blue exceeds their red by more than 0.1 and whose blue exceeds 0.4, "
             "kept where they connect to the top edge of the photograph")
-
-
-# ---------------------------------------------------------------------------------------------
-# Measures
-
-
-def spectral_period(image: torch.Tensor) -> float:
-    """The power-weighted mean spatial period of the luminance, in pixels: 1 / Σ_f P(f)|f| / Σ P(f)
-    over the 2-D spectrum without its mean (|f| in cycles per pixel). Larger brush strokes or
-    coarser texture give a longer period."""
-    values = colour.luminance(image)[0, 0].double()
-    power = torch.fft.fft2(values - values.mean()).abs().pow(2)
-    fy = torch.fft.fftfreq(values.shape[0], dtype=torch.float64).view(-1, 1)
-    fx = torch.fft.fftfreq(values.shape[1], dtype=torch.float64).view(1, -1)
-    radius = (fy.pow(2) + fx.pow(2)).sqrt()
-    return float(power.sum() / (power * radius).sum())
-
-
-def style_loss_of(ctx: Context, image: torch.Tensor, style: torch.Tensor,
-                  layers: Sequence[str]) -> float:
-    """L_style = Σ_l w_l E_l of ``image`` against ``style`` at ``layers`` (the notebooks'
-    convention), without a content term."""
-    objective = make_objective(ctx.model, styles=[style], style_layers=layers,
-                               convention=resolve_convention(ctx.model))
-    with torch.no_grad():
-        return float(objective(image.to(ctx.device)).style)
-
-
-def region_style_loss(ctx: Context, image: torch.Tensor, style: torch.Tensor,
-                      mask: torch.Tensor, layers: Sequence[str] = recipes.STYLE_LAYERS) -> float:
-    """Σ_l w_l E_l,r: the guided style loss of ``image``'s region ``mask`` against ``style``
-    (:func:`gatys.core.losses.guided_style_layer_loss`), independent of the region's area."""
-    image = image.to(ctx.device)
-    objective = make_objective(ctx.model, content=image, styles=[style], masks=[mask],
-                               style_layers=layers, ratio=1.0,
-                               convention=resolve_convention(ctx.model))
-    with torch.no_grad():
-        features = ctx.model(image, list(layers))
-        return float(sum(
-            weight * losses.guided_style_layer_loss(
-                features[layer], objective.style_guides[0][layer],
-                objective.style_targets[0][layer], objective.style_positions[0][layer])
-            for layer, weight in objective.style_layer_weights.items()))
 
 
 def sky_mask(image: torch.Tensor) -> torch.Tensor:
@@ -98,28 +53,14 @@ def _size(ctx: Context) -> int:
     return ctx.profile.extension_size
 
 
-def beyond_panel(ctx: Context, styles: Sequence[str], *, size: int | None = None,
-                 style_scale: float = 1.0, masks: Sequence[torch.Tensor] | None = None,
+def beyond_panel(ctx: Context, styles: Sequence[str], *, masks: Sequence[torch.Tensor] | None = None,
                  mask_rule: str | None = None, **options) -> Panel:
-    """The Neckarfront in ``styles`` at the extension size and iterations with the controls in
-    ``options`` (keyword arguments of :func:`~gatys.api.transfer.style_transfer`), cached."""
-    size = size or _size(ctx)
-    iterations = ctx.profile.extension_iterations
-    settings = {"kind": "beyond", "content": recipes.CONTENT_IMAGE, "styles": list(styles),
-                "size": size, "iterations": iterations, "ratio": ctx.profile.extension_ratio,
-                "convention": resolve_convention(ctx.model), "style_scale": style_scale,
-                "masks": mask_rule, **options}
-    style_size = round(size * style_scale)
-
-    def run():
-        return style_transfer(ctx.image(recipes.CONTENT_IMAGE, size),
-                              [ctx.image(style, style_size) for style in styles],
-                              model=ctx.model, size=None, ratio=ctx.profile.extension_ratio,
-                              convention=resolve_convention(ctx.model), style_scale=style_scale,
-                              masks=masks, iterations=iterations, progress=ctx.progress,
-                              description=f"beyond {'+'.join(styles)}", **options)
-
-    return ctx.panel(settings, run)
+    """The Neckarfront in ``styles`` at the extension size, iterations and α/β with the controls
+    in ``options`` (settings: ``style_scale``, ``preserve_colour``, ``tv_weight``, …), cached;
+    ``masks`` are named in the key by ``mask_rule``."""
+    ext = ctx.extension()
+    settings = ext.settings(ratio=ctx.profile.extension_ratio, **options)
+    return ext.transfer(styles, settings, masks=masks, kind="beyond", masks_rule=mask_rule)
 
 
 def _grid(rows, title: str, panel_size: float = 2.0, row_labels=None):
@@ -201,10 +142,11 @@ def scale_control(ctx: Context) -> FigureResult:
                                      style_layers_per_style=[fine_layers, coarse_layers]))
         row = {"fine layers from": fine, "coarse layers from": coarse}
         for key, painting in paintings.items():
-            row[f"fine L_style vs {key}"] = style_loss_of(ctx, panel.image, painting, fine_layers)
+            row[f"fine L_style vs {key}"] = style_loss_on(ctx.model, panel.image, painting,
+                                                         fine_layers)
         for key, painting in paintings.items():
-            row[f"coarse L_style vs {key}"] = style_loss_of(ctx, panel.image, painting,
-                                                            coarse_layers)
+            row[f"coarse L_style vs {key}"] = style_loss_on(ctx.model, panel.image, painting,
+                                                           coarse_layers)
         row["seconds"] = panel.seconds
         combination_rows.append(row)
         combination_cells.append((panel.image, f"fine: {fine}\ncoarse: {coarse}"))
@@ -236,20 +178,15 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     iterations = ctx.profile.extension_iterations
     refine = max(1, iterations // 2)
     style_key = recipes.COARSE_TO_FINE_STYLE
-    base = {"content": recipes.CONTENT_IMAGE, "styles": [style_key], "size": size,
-            "ratio": ctx.profile.extension_ratio, "convention": resolve_convention(ctx.model)}
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
-    common = dict(model=ctx.model, ratio=base["ratio"], convention=base["convention"],
-                  progress=ctx.progress)
-    single = fig.add(ctx.panel(
-        {"kind": "beyond-single", **base, "iterations": iterations},
-        lambda: style_transfer(content, style, size=None, iterations=iterations,
-                               description=f"single scale {size} px", **common)))
+    single = fig.add(beyond_panel(ctx, [style_key]))
+    settings = ctx.extension().settings(ratio=ctx.profile.extension_ratio)
     ladder = fig.add(ctx.panel(
-        {"kind": "beyond-coarse-to-fine", **base, "smallest": smallest, "iterations": iterations,
-         "refine_iterations": refine},
-        lambda: coarse_to_fine(content, style, size=size, smallest=smallest,
-                               iterations=iterations, refine_iterations=refine, **common)))
+        "beyond-coarse-to-fine", settings,
+        lambda: coarse_to_fine(content, style, settings, smallest=smallest,
+                               refine_iterations=refine, model=ctx.model, progress=ctx.progress),
+        content=recipes.CONTENT_IMAGE, styles=[style_key], smallest=smallest,
+        refine_iterations=refine))
     single_history = History(**single.record["history"])
     finest = finest_level(History(**ladder.record["history"]), ladder.record["levels"])
     target = single.final_losses["total"]
@@ -282,7 +219,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
              "beyond_coarse_to_fine_curve")
     return fig.finish(figure, rows, {"style": style_key, "size": size, "smallest": smallest,
                                      "iterations": iterations, "refine_iterations": refine,
-                                     "ratio": base["ratio"]}, measures=measures)
+                                     "ratio": settings.ratio}, measures=measures)
 
 
 def _time_to_quality_curve(single: History, finest: History, target: float, size: int):
@@ -325,8 +262,10 @@ def spatial_control(ctx: Context) -> FigureResult:
             rows.append({"region": region, "share of the image": float(mask.mean()),
                          "against": key,
                          "assigned": key == styles[0 if region == "sky" else 1],
-                         "L_style photograph": region_style_loss(ctx, content, painting, mask),
-                         "L_style result": region_style_loss(ctx, panel.image, painting, mask)})
+                         "L_style photograph": region_style_loss(ctx.model, content, painting,
+                                                                 mask, recipes.STYLE_LAYERS),
+                         "L_style result": region_style_loss(ctx.model, panel.image, painting,
+                                                             mask, recipes.STYLE_LAYERS)})
     figure = _grid([[(content, "Neckarfront"), (sky.expand(-1, 3, -1, -1), "sky mask (rule)"),
                      (panel.image, f"sky: {styles[0]}\nground: {styles[1]}")]
                     + [(painting, key) for key, painting in paintings.items()]],

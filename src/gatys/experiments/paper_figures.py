@@ -1,203 +1,26 @@
 """The paper's experiments, one function per figure; the notebooks call these and show the result.
 
-Every figure function is built the same way, by a :class:`Figure`: its panels come from the
-on-disk panel cache (:meth:`Context.panel`; an interrupted run resumes and a finished panel is
-never recomputed), then it composes the figure and :meth:`Figure.finish` writes
-``<output_dir>/<name>.png`` and the metrics file ``<name>.json`` (settings, network, device,
-profile, seconds, the rows of numbers and the figure's measures) and returns a
-:class:`FigureResult`. :mod:`gatys.experiments.pros` and :mod:`gatys.experiments.beyond` build
-their figures with the same two pieces.
+Fig. 1 (content and style reconstructions), Fig. 2 (five styles), Fig. 3 (style layers × α/β),
+CVPR Fig. 5 (the content layer) and Fig. 6 (the start), the start's amplitude and the α/β
+calibration. Each takes its panels from a :class:`~gatys.experiments.context.Context` and
+finishes a :class:`~gatys.experiments.context.Figure` (see :mod:`gatys.experiments.context`).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import platform
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
-from gatys import __version__
-from gatys.api.transfer import reconstruct_content, style_transfer, synthesize_texture
-from gatys.core.normalisation import GAIN_LIMIT, fingerprint, normalised_vgg
 from gatys.core.objective import resolve_convention
 from gatys.core.start import NOISE_STD, uniform_noise, white_noise
-from gatys.core.vgg import VGGFeatures
-from gatys.core.weights import load_vgg
 from gatys.experiments import recipes
-from gatys.experiments.look import look, pixel_noise, reference_network
-from gatys.experiments.measures import psnr, ssim
-from gatys.experiments.panels import Panel, PanelCache
-from gatys.experiments.plotting import image_grid, line_plot, markdown_table, save_figure
-from gatys.io.data import load_paper_image
-from gatys.io.files import remove_stale_temporaries, write_json
+from gatys.experiments.context import Context, Figure, FigureResult
+from gatys.experiments.measures import look, pixel_noise, psnr, ssim
+from gatys.experiments.panels import Panel
+from gatys.experiments.plotting import image_grid, line_plot
 from gatys.io.images import save_image
-from gatys.io.settings import cache_dir, project_root, resolve_device
-
-
-@dataclass
-class Context:
-    """What every experiment shares: the network, the profile, where results go."""
-
-    model: VGGFeatures
-    model_key: str
-    device: torch.device
-    profile: recipes.Profile
-    output_dir: Path
-    panels: PanelCache
-    data_dir: str | None = None
-    progress: bool = True
-    reference: VGGFeatures | None = None  # the look's reference network (look.reference_network)
-
-    def image(self, key: str, size: int | None = None) -> torch.Tensor:
-        """A paper image (data.PAPER_IMAGES key) with long side ``size`` (default: the profile's)."""
-        return load_paper_image(key, size=size or self.profile.size, data_dir=self.data_dir)
-
-    def base_settings(self) -> dict:
-        return {"model": self.model_key, "size": self.profile.size,
-                "iterations": self.profile.iterations, "device": self.device.type,
-                "gatys": __version__}
-
-    def panel(self, settings: dict, run: Callable) -> Panel:
-        """The cached panel for ``settings`` (with :meth:`base_settings`), or ``run()`` it."""
-        panel = self.panels.get_or_run({**self.base_settings(), **settings}, run)
-        # A plain line per panel: visible in papermill's log, where a notebook progress bar is not.
-        label = ", ".join(f"{key}={value}" for key, value in settings.items() if key != "kind")
-        state = "from cache" if panel.cached else f"computed in {panel.seconds:.0f} s"
-        print(f"panel {settings['kind']} ({label}): {state}", flush=True)
-        return panel
-
-    def describe(self) -> dict:
-        return {"network": self.model.description, "device": str(self.device),
-                "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                           f"{torch.get_num_threads()} torch threads",
-                "torch": torch.__version__, "profile": vars(self.profile),
-                "convention": resolve_convention(self.model), "gatys": __version__}
-
-
-@dataclass(frozen=True)
-class FigureResult:
-    """A composed figure, its metrics (as written to ``<name>.json``) and where both were written."""
-
-    name: str
-    figure: object
-    path: Path
-    metrics: dict
-    extra_figures: tuple = ()
-
-    @property
-    def rows(self) -> list[dict]:
-        return self.metrics["rows"]
-
-    @property
-    def measures(self) -> dict:
-        return self.metrics.get("measures", {})
-
-    @property
-    def seconds(self) -> float:
-        return self.metrics["seconds"]["figure"]
-
-    def table(self, key: str = "rows", digits: int = 4) -> str:
-        """The rows (or another list of rows in the metrics, e.g. ``"combination"``) as markdown."""
-        return markdown_table(self.metrics[key], digits)
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.name}** → `{self.path}` ({self.seconds:.0f} s)\n\n" + self.table()
-
-
-def default_output_dir(profile: str) -> Path:
-    """Where a profile's figures go: the checkout's committed ``figures/`` for a real profile,
-    ``build/<profile>/figures`` for ``quick`` and ``smoke`` (so that a first look or a smoke run
-    never overwrites committed figures); relative to the working directory when not running
-    from a checkout."""
-    root = project_root() or Path(".")
-    side = profile in ("quick", "smoke")
-    return root / "build" / profile / "figures" if side else root / "figures"
-
-
-def setup(
-    profile: str = "auto",
-    device: str | None = None,
-    output_dir: str | os.PathLike | None = None,
-    data_dir: str | None = None,
-    cache: str | os.PathLike | None = None,
-    model: str | None = None,
-    weights: str | None = None,
-    normalised: bool = recipes.NORMALISED,
-    pooling: str = recipes.POOLING,
-    progress: bool = True,
-) -> Context:
-    """Load the network the settings name, normalise it over the paper's images if asked, and
-    prepare the output directory (default: :func:`default_output_dir`) and the panel cache."""
-    device = resolve_device(device)
-    chosen = recipes.profile(profile, device.type)
-    network = load_vgg(model, weights, pooling=pooling, device=device)
-    size = chosen.normalisation_size
-    images = [load_paper_image(key, size=size, data_dir=data_dir)
-              for key in ("tubingen", *(recipe.image for recipe in recipes.FIVE_STYLES))]
-    model_key = fingerprint(network, images if normalised else [])
-    if normalised:
-        network = normalised_vgg(network, images, cache)
-    model_key += f"-normalised-gain{GAIN_LIMIT:g}" if normalised else ""
-    root = cache_dir(cache) / "panels"
-    output = Path(output_dir) if output_dir is not None else default_output_dir(chosen.name)
-    remove_stale_temporaries(output)  # a killed run's half-written figure, if any
-    return Context(network, model_key, device, chosen, output, PanelCache(root), data_dir,
-                   progress, reference_network(model, weights, device))
-
-
-class Figure:
-    """One figure in the making: started when created, it collects the panels it shows and, on
-    :meth:`finish`, saves the composed figure as ``<name>.png`` and its metrics as ``<name>.json``
-    (settings, network, device, profile, seconds, rows and any further measures)."""
-
-    def __init__(self, ctx: Context, name: str) -> None:
-        self.ctx, self.name = ctx, name
-        self.panels: list[Panel] = []
-        self.extra_figures: list = []
-        self.started = time.perf_counter()
-
-    def add(self, panel: Panel) -> Panel:
-        """Count ``panel`` (from :meth:`Context.panel` or a helper) among this figure's panels."""
-        self.panels.append(panel)
-        return panel
-
-    def also(self, figure, name: str) -> None:
-        """Save a further figure (a curve, say) as ``<name>.png`` beside the main one."""
-        save_figure(figure, self.ctx.output_dir / f"{name}.png")
-        self.extra_figures.append(figure)
-
-    def finish(self, figure, rows: list[dict], settings: dict, **extra) -> FigureResult:
-        """Save ``figure`` and the metrics; ``extra`` are further top-level entries (measures…)."""
-        path = self.ctx.output_dir / f"{self.name}.png"
-        save_figure(figure, path)
-        seconds = time.perf_counter() - self.started
-        panels = self.panels
-        metrics = {
-            "figure": self.name, **self.ctx.describe(), "settings": settings,
-            "seconds": {"figure": seconds,
-                        "panels_computed": sum(p.seconds for p in panels if not p.cached),
-                        "panels_total": sum(p.seconds for p in panels),
-                        "panels_from_cache": sum(1 for p in panels if p.cached)},
-            "routes": panel_routes(panels),
-            "rows": rows, **extra,
-        }
-        write_json(self.ctx.output_dir / f"{self.name}.json", metrics)
-        return FigureResult(self.name, figure, path, metrics, tuple(self.extra_figures))
-
-
-def panel_routes(panels: list[Panel]) -> list[dict | None]:
-    """How the panels' network passes were computed (:mod:`gatys.core.route`), each route once;
-    None for a panel cached before routes were recorded."""
-    routes: list[dict | None] = []
-    for panel in panels:
-        if panel.record.get("route") not in routes:
-            routes.append(panel.record.get("route"))
-    return routes
 
 
 def style_share(values: dict[str, float], alpha: float) -> float:
@@ -211,20 +34,15 @@ def style_share(values: dict[str, float], alpha: float) -> float:
 
 
 def content_panel(ctx: Context, layer: str, *, start: Callable | None = None,
-                  start_key: str | float | None = None, label: str = "") -> Panel:
+                  start_label: str | float | None = None) -> Panel:
     """The Neckarfront reconstructed at ``layer`` (Fig. 1, top), cached: from the paper's white
-    noise, or from ``start(shape)``, a start the panel key names by ``start_key``. In
+    noise, or from ``start(shape)``, a start the panel key names by ``start_label``. In
     :data:`recipes.RECONSTRUCTION_PRECISION`, whatever route the transfers take."""
-    original = ctx.image(recipes.CONTENT_IMAGE)
-    settings = {"kind": "content", "image": recipes.CONTENT_IMAGE, "layer": layer,
-                "precision": recipes.RECONSTRUCTION_PRECISION}
-    if start_key is not None:
-        settings["start"] = start_key
-    return ctx.panel(settings, lambda: reconstruct_content(
-        original, model=ctx.model, layers=[layer], size=None,
-        init="noise" if start is None else start(original.shape),
-        iterations=ctx.profile.iterations, precision=recipes.RECONSTRUCTION_PRECISION,
-        progress=ctx.progress, description=f"content {layer}" + (f", {label}" if label else "")))
+    settings = ctx.settings(content_layers=(layer,), precision=recipes.RECONSTRUCTION_PRECISION)
+    if start is None:
+        return ctx.content(settings)
+    shape = ctx.image(recipes.CONTENT_IMAGE).shape
+    return ctx.content(ctx.settings(settings, init=start(shape)), start=start_label)
 
 
 def content_reconstructions(ctx: Context, variant: str = "arxiv") -> FigureResult:
@@ -259,12 +77,7 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_
         style = ctx.image(key)
         cells = [(style, key)]
         for layers in recipes.STYLE_LAYER_SETS:
-            panel = fig.add(ctx.panel(
-                {"kind": "texture", "image": key, "layers": layers},
-                lambda layers=layers, style=style, key=key: synthesize_texture(
-                    style, model=ctx.model, layers=layers, size=None,
-                    iterations=ctx.profile.iterations, progress=ctx.progress,
-                    description=f"texture {key} ×{len(layers)}")))
+            panel = fig.add(ctx.texture(key, ctx.settings(style_layers=layers)))
             losses = panel.record["history"]["losses"]
             rows.append({"painting": key, "layers": f"relu1_1..{layers[-1]}",
                          "style loss start": losses[0]["style"], "style loss end": losses[-1]["style"],
@@ -286,29 +99,20 @@ def transfer_panel(ctx: Context, style: str, ratio: float, *,
                    content_layer: str = recipes.CONTENT_LAYER, init: str = "noise",
                    seed: int = 0, convention: str | None = None) -> Panel:
     """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached."""
-    settings = {"kind": "transfer", "content": recipes.CONTENT_IMAGE, "style": style,
-                "ratio": ratio, "style_layers": list(style_layers),
-                "content_layer": content_layer, "init": init, "seed": seed,
-                "convention": resolve_convention(ctx.model, convention)}
-
-    def run():
-        return style_transfer(ctx.image(recipes.CONTENT_IMAGE), ctx.image(style), model=ctx.model,
-                              size=None, ratio=ratio, content_layers=[content_layer],
-                              style_layers=style_layers, init=init, seed=seed,
-                              convention=convention, iterations=ctx.profile.iterations,
-                              progress=ctx.progress, description=f"{style} {ratio:g}")
-
-    return ctx.panel(settings, run)
+    return ctx.transfer([style], ctx.settings(
+        ratio=ratio, style_layers=style_layers, content_layers=(content_layer,), init=init,
+        seed=seed, convention=convention))
 
 
 def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
-    """Losses, the style share and the look measures (:mod:`gatys.experiments.look`) of a panel."""
-    settings = panel.record["settings"]
+    """Losses, the style share and the look measures (:func:`gatys.experiments.measures.look`)
+    of a transfer panel of one painting."""
+    (style,), ratio = panel.names["styles"], panel.settings["ratio"]
     final = panel.final_losses
-    measured = look(panel.image, ctx.image(recipes.CONTENT_IMAGE), ctx.image(settings["style"]),
+    measured = look(panel.image, ctx.image(recipes.CONTENT_IMAGE), ctx.image(style),
                     ctx.reference)
     return {**labels, "content loss": final["content"], "style loss": final["style"],
-            "style share": style_share(final, settings["ratio"]),
+            "style share": style_share(final, ratio),
             "texture relu1_1": measured.fine_texture, "deep texture": measured.deep_texture,
             "palette": measured.palette, "scene SSIM": measured.scene,
             "noise ×photo": measured.noise_ratio, "paper's look": measured.passes(),
@@ -403,13 +207,12 @@ def start_amplitude(ctx: Context) -> FigureResult:
     """
     fig = Figure(ctx, "fig6_start_amplitude")
     original = ctx.image(recipes.CONTENT_IMAGE)
-    style = ctx.image(recipes.INIT_STYLE)
     starts = [(f"σ = {std * 255:.3g}/255", std) for std in recipes.START_NOISE_STDS]
     starts.append(("uniform 0..1", None))
     grid, rows = [], []
     for label, std in starts:
         default = std is not None and abs(std - NOISE_STD) < 1e-12
-        key = {} if default else {"start": "uniform" if std is None else std}
+        start_label = "uniform" if std is None else std
 
         def start(shape, std=std):
             return uniform_noise(shape, 0) if std is None else white_noise(shape, 0, std=std)
@@ -417,7 +220,7 @@ def start_amplitude(ctx: Context) -> FigureResult:
         cells = []
         for layer in recipes.START_CONTENT_LAYERS:
             panel = fig.add(content_panel(ctx, layer, start=None if default else start,
-                                          start_key=key.get("start"), label=label))
+                                          start_label=start_label))
             row = {"start": label, "run": f"content {layer}", "PSNR dB": psnr(panel.image, original),
                    "SSIM": ssim(panel.image, original),
                    "noise ×photo": pixel_noise(panel.image) / pixel_noise(original),
@@ -427,12 +230,8 @@ def start_amplitude(ctx: Context) -> FigureResult:
         if default:
             panel = fig.add(transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO))
         else:
-            settings = {"kind": "transfer", "content": recipes.CONTENT_IMAGE,
-                        "style": recipes.INIT_STYLE, "ratio": recipes.INIT_RATIO, **key}
-            panel = fig.add(ctx.panel(settings, lambda start=start: style_transfer(
-                original, style, model=ctx.model, size=None, ratio=recipes.INIT_RATIO,
-                init=start(original.shape), iterations=ctx.profile.iterations,
-                progress=ctx.progress, description=f"transfer, {label}")))
+            panel = fig.add(ctx.transfer([recipes.INIT_STYLE], ctx.settings(
+                ratio=recipes.INIT_RATIO, init=start(original.shape)), start=start_label))
         row = _transfer_row(ctx, panel, start=label, run="transfer")
         row["loss end"] = panel.final_losses["total"]
         rows.append(row)

@@ -9,8 +9,8 @@ from gatys.experiments import recipes
 
 from gatys.api.transfer import make_objective
 from gatys.core.objective import Objective
-from gatys.experiments import pros
-from gatys.experiments.figures import Context
+from gatys.experiments import variations
+from gatys.experiments.context import Context
 from gatys.experiments.panels import PanelCache
 
 from helpers import striped_image, synthetic_image
@@ -46,34 +46,34 @@ def context(vgg16_random, tmp_path, monkeypatch):
 
 def test_extension_panels_carry_the_extension_size_and_iterations(context):
     cpu = Context(**{**vars(context), "profile": recipes.PROFILES["cpu"]})
-    settings = pros.extension(cpu).base_settings()
+    settings = cpu.extension().settings()
     profile = recipes.PROFILES["cpu"]
-    assert (settings["size"], settings["iterations"]) == (profile.extension_size,
-                                                         profile.extension_iterations)
+    assert (settings.size, settings.iterations) == (profile.extension_size,
+                                                   profile.extension_iterations)
     assert profile.extension_size < profile.size  # the extensions run smaller on a CPU
-    assert pros.extension(cpu).model is cpu.model
+    assert cpu.extension().model is cpu.model
 
 
 def test_a_zero_weight_style_is_dropped_so_blend_ends_share_the_single_style_panel(context):
-    ext = pros.extension(context)
-    single = pros.transfer(ext, {"starry_night": 1.0})
-    end = pros.transfer(ext, {"starry_night": 1.0, "composition_vii": 0.0})
+    ext = context.extension()
+    single = variations.transfer(ext, {"starry_night": 1.0})
+    end = variations.transfer(ext, {"starry_night": 1.0, "composition_vii": 0.0})
     assert not single.cached and end.cached
-    middle = pros.transfer(ext, {"starry_night": 2.0, "composition_vii": 2.0})
-    assert not middle.cached and middle.record["settings"]["blend"] == [0.5, 0.5]
+    middle = variations.transfer(ext, {"starry_night": 2.0, "composition_vii": 2.0})
+    assert not middle.cached and middle.settings["style_blend"] == [0.5, 0.5]
     assert not torch.equal(middle.image, single.image)
 
 
 def test_the_yardstick_is_zero_for_the_targets_themselves_and_positive_otherwise(context):
     photo, style = context.image(recipes.CONTENT_IMAGE), context.image("starry_night")
-    exact = pros.yardstick(context, style, style=style)
+    exact = variations.yardstick(context, style, style=style)
     assert exact["style"] == 0.0 and all(exact[f"style/{l}"] == 0.0 for l in recipes.STYLE_LAYERS)
-    other = pros.yardstick(context, photo, content=photo, style=style)
+    other = variations.yardstick(context, photo, content=photo, style=style)
     assert other["content"] == 0.0 and other["style"] > 0.0
 
 
 def test_random_filter_contexts_differ_by_seed_and_follow_the_profile(context):
-    first, second = pros.random_filters(context, 0), pros.random_filters(context, 1)
+    first, second = variations.random_filters(context, 0), variations.random_filters(context, 1)
     sizes, per_scale = recipes.RANDOM_FILTERS["smoke"]
     assert first.model.sizes == sizes and first.model.channels("relu") == len(sizes) * per_scale
     assert first.model_key != second.model_key
@@ -81,7 +81,7 @@ def test_random_filter_contexts_differ_by_seed_and_follow_the_profile(context):
 
 
 def test_style_layer_variants_keep_the_total_weight(context):
-    variants = pros.style_layer_variants(context)
+    variants = variations.style_layer_variants(context)
     assert variants["paper layers, uniform w_l"] == {}  # the recipe's own weights
     recipe = LOSS_CONVENTIONS[resolve_convention(context.model)].style_layer_weights(
         context.model, recipes.STYLE_LAYERS)

@@ -1,12 +1,14 @@
-"""The extensions "for the pros" (notebooks 07-10), one function per figure, like
-:mod:`gatys.experiments.figures`: untrained networks and a one-layer random-filter model, several styles
-at once, other layers, and max/average pooling with and without the normalised network.
+"""Variations on the paper's experiments "for the pros" (notebooks 07-10), one function per
+figure like :mod:`gatys.experiments.paper_figures`: untrained networks and a one-layer
+random-filter model, several styles at once, other layers, and max/average pooling with and
+without the normalised network.
 
-Every panel runs at the profile's ``extension_size`` / ``extension_iterations`` and goes through
-the panel cache, keyed by every setting that changes it, the network variant included. Results
-made on different networks are compared with one **yardstick**: their losses evaluated on the
-notebook's own network (the trained, normalised, average-pooling VGG of :func:`experiments.setup`)
-with the paper's layers; for content, PSNR and SSIM to the photograph as well.
+Every panel runs at the profile's ``extension_size`` / ``extension_iterations``
+(:meth:`Context.extension`) and goes through the panel cache, keyed by its settings and the
+network variant. Results made on different networks are compared with one **yardstick**: their
+losses evaluated on the notebook's own network (the trained, normalised, average-pooling VGG of
+:func:`experiments.setup`) with the paper's layers (:func:`yardstick`); for content, PSNR and
+SSIM to the photograph as well.
 """
 
 from __future__ import annotations
@@ -17,29 +19,21 @@ from collections.abc import Sequence
 
 import torch
 
-from gatys.api.transfer import make_objective, style_transfer, synthesize_texture
-from gatys.controls.random_filters import RandomFilterFeatures
-from gatys.controls.random_filters import synthesize_texture as random_filter_texture
+from gatys.controls.random_filters import RandomFilterFeatures, texture_settings
 from gatys.core.normalisation import DEAD_CHANNEL, channel_means
 from gatys.core.objective import LOSS_CONVENTIONS, resolve_convention
 from gatys.core.start import uniform_noise
 from gatys.experiments import recipes
-from gatys.experiments.figures import Context, Figure, FigureResult, content_panel, setup
-from gatys.experiments.measures import psnr, ssim
+from gatys.experiments.context import Context, Figure, FigureResult, setup
+from gatys.experiments.measures import losses_on, psnr, ssim
 from gatys.experiments.panels import Panel
+from gatys.experiments.paper_figures import content_panel
 from gatys.experiments.plotting import image_grid, line_plot
 from gatys.io.data import load_paper_image
 
 
 # ---------------------------------------------------------------------------------------------
 # Networks, panels and the yardstick
-
-
-def extension(ctx: Context) -> Context:
-    """``ctx`` with the profile's extension size and iterations (so the panel keys carry them)."""
-    profile = dataclasses.replace(ctx.profile, size=ctx.profile.extension_size,
-                                  iterations=ctx.profile.extension_iterations)
-    return dataclasses.replace(ctx, profile=profile)
 
 
 def variant(ctx: Context, *, model=None, pooling: str = recipes.POOLING,
@@ -53,7 +47,7 @@ def variant(ctx: Context, *, model=None, pooling: str = recipes.POOLING,
                   model=model if model is not None else ctx.model.spec,
                   normalised=normalised, pooling=pooling, progress=ctx.progress)
     # The look is measured with the trained reference network whatever network is optimised.
-    return dataclasses.replace(extension(other), reference=ctx.reference)
+    return dataclasses.replace(other.extension(), reference=ctx.reference)
 
 
 def random_vgg(ctx: Context, seed: int) -> Context:
@@ -93,39 +87,25 @@ def random_filters(ctx: Context, seed: int) -> Context:
     sizes, per_scale = recipes.RANDOM_FILTERS[ctx.profile.name]
     model = RandomFilterFeatures(sizes, per_scale, seed).to(ctx.device)
     key = f"random-filters:{','.join(map(str, sizes))}x{per_scale}:seed{seed}"
-    return dataclasses.replace(extension(ctx), model=model, model_key=key)
+    return dataclasses.replace(ctx.extension(), model=model, model_key=key)
 
 
 def yardstick(ctx: Context, image: torch.Tensor, *, content: torch.Tensor | None = None,
               style: torch.Tensor | None = None, convention: str | None = None) -> dict:
     """L_content (at recipes.CONTENT_LAYER) and L_style (recipes.STYLE_LAYERS, read under
     ``convention``) of ``image`` on ``ctx.model``, plus E_l per style layer: one scale for results
-    made on any network. ``style`` is resized to the image's size, as in a transfer."""
-    styles = [] if style is None else [torch.nn.functional.interpolate(
-        style, size=tuple(image.shape[-2:]), mode="bilinear", antialias=True, align_corners=False)]
-    objective = make_objective(ctx.model, content=content, styles=styles,
-                               content_layers=[recipes.CONTENT_LAYER],
-                               style_layers=recipes.STYLE_LAYERS, ratio=1.0, convention=convention)
-    with torch.no_grad():
-        terms = objective(image.to(ctx.device)).as_floats()
-    return terms
+    made on any network (:func:`gatys.experiments.measures.losses_on`)."""
+    return losses_on(ctx.model, image, content_layer=recipes.CONTENT_LAYER,
+                     style_layers=recipes.STYLE_LAYERS, content=content, style=style,
+                     convention=convention)
 
 
 def _texture_panel(ctx: Context, key: str, layers: Sequence[str]) -> Panel:
-    style = ctx.image(key)
-    return ctx.panel({"kind": "texture", "image": key, "layers": list(layers)},
-                  lambda: synthesize_texture(style, model=ctx.model, layers=layers, size=None,
-                                             iterations=ctx.profile.iterations,
-                                             progress=ctx.progress,
-                                             description=f"texture {key}"))
+    return ctx.texture(key, ctx.settings(style_layers=layers))
 
 
 def _random_filter_panel(ctx: Context, key: str) -> Panel:
-    style = ctx.image(key)
-    return ctx.panel({"kind": "random-filter texture", "image": key, "layer": "relu"},
-                  lambda: random_filter_texture(style, ctx.model,
-                                                iterations=ctx.profile.iterations,
-                                                progress=ctx.progress))
+    return ctx.texture(key, ctx.settings(texture_settings()))
 
 
 def transfer(ctx: Context, styles: dict[str, float], *,
@@ -138,23 +118,10 @@ def transfer(ctx: Context, styles: dict[str, float], *,
     blend = {key: float(weight) for key, weight in styles.items() if weight > 0}
     total = sum(blend.values())
     blend = {key: weight / total for key, weight in blend.items()}
-    settings = {"kind": "pros transfer", "content": recipes.CONTENT_IMAGE, "styles": list(blend),
-                "blend": list(blend.values()), "ratio": ctx.profile.extension_ratio,
-                "content_layer": content_layer, "style_layers": list(style_layers),
-                "style_layer_weights": style_layer_weights, "init": "noise", "seed": seed,
-                "convention": resolve_convention(ctx.model)}
-
-    def run():
-        return style_transfer(ctx.image(recipes.CONTENT_IMAGE), [ctx.image(key) for key in blend],
-                              model=ctx.model, size=None, ratio=ctx.profile.extension_ratio,
-                              content_layers=[content_layer], style_layers=style_layers,
-                              style_blend=list(blend.values()),
-                              style_layer_weights=style_layer_weights,
-                              convention=resolve_convention(ctx.model), seed=seed,
-                              iterations=ctx.profile.iterations, progress=ctx.progress,
-                              description=" + ".join(blend))
-
-    return ctx.panel(settings, run)
+    return ctx.transfer(list(blend), ctx.settings(
+        ratio=ctx.profile.extension_ratio, content_layers=(content_layer,),
+        style_layers=style_layers, style_blend=list(blend.values()),
+        style_layer_weights=style_layer_weights, seed=seed))
 
 
 def _spread(values: Sequence[float]) -> dict:
@@ -172,7 +139,7 @@ def random_network_content(ctx: Context) -> FigureResult:
     """Content reconstructions from white noise on the trained network and on random networks
     (several weight seeds), at the same layers; PSNR/SSIM to the photograph."""
     fig = Figure(ctx, "pros_random_content")
-    trained = extension(ctx)
+    trained = ctx.extension()
     photo = trained.image(recipes.CONTENT_IMAGE)
     networks = [("trained", trained)] + [(f"random seed {seed}", random_vgg(ctx, seed))
                                         for seed in recipes.RANDOM_SEEDS]
@@ -212,7 +179,7 @@ def random_network_textures(ctx: Context) -> FigureResult:
     """Textures of one painting on the trained VGG, random VGGs and the random-filter model
     (several seeds each), all scored by the trained network's L_style (paper weights 1/5)."""
     fig = Figure(ctx, "pros_random_textures")
-    trained = extension(ctx)
+    trained = ctx.extension()
     key = recipes.RANDOM_TEXTURE_IMAGE
     style = trained.image(key)
     # The scale of the scores: uniform noise at full amplitude (seed 0), an image with nothing of
@@ -264,7 +231,7 @@ def several_styles(ctx: Context) -> FigureResult:
     L_style = b E(G, A_1) + (1 − b) E(G, A_2) per layer. Each result is scored by its style loss
     to each painting alone and its content loss, on the notebook's network."""
     fig = Figure(ctx, "pros_several_styles")
-    ext = extension(ctx)
+    ext = ctx.extension()
     first, second = recipes.BLEND_STYLES
     photo = ext.image(recipes.CONTENT_IMAGE)
     images = {key: ext.image(key) for key in recipes.BLEND_STYLES}
@@ -306,7 +273,7 @@ def _pros_settings(ext: Context, **settings) -> dict:
 def content_layer_sweep(ctx: Context) -> FigureResult:
     """Style transfer with content matched at conv1_2 … conv5_2 (post-ReLU), style as the paper."""
     fig = Figure(ctx, "pros_content_layers")
-    ext = extension(ctx)
+    ext = ctx.extension()
     photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
     cells, rows = [(photo, "photograph")], []
     for layer in recipes.CONTENT_SWEEP:
@@ -344,7 +311,7 @@ def style_layer_variants(ctx: Context) -> dict[str, dict]:
 def style_layer_choices(ctx: Context) -> FigureResult:
     """Style layer sets and weights beyond the paper's, and pre- against post-ReLU features."""
     fig = Figure(ctx, "pros_style_layers")
-    ext = extension(ctx)
+    ext = ctx.extension()
     photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
     cells, rows = [(style, recipes.PROS_STYLE)], []
     for name, options in style_layer_variants(ctx).items():
@@ -374,7 +341,7 @@ def pooling_and_normalisation(ctx: Context) -> FigureResult:
     """The same transfer (seed, α/β, layers) on max/average pooling × normalised/original
     networks; loss curves L/L_0 per iteration side by side, results on one yardstick."""
     fig = Figure(ctx, "pros_pooling_normalisation")
-    ext = extension(ctx)
+    ext = ctx.extension()
     photo, style = ext.image(recipes.CONTENT_IMAGE), ext.image(recipes.PROS_STYLE)
     cells, rows, curves, networks = [(photo, "photograph")], [], {}, {}
     for pooling, normalised in recipes.NETWORK_VARIANTS:
