@@ -108,17 +108,16 @@ class Context:
 
     def content(self, settings: TransferSettings, **names) -> Panel:
         """The Neckarfront reconstructed at the settings' content layers, cached."""
-        image = self.image(recipes.CONTENT_IMAGE, settings.size)
         return self.panel("content", settings, lambda: reconstruct_content(
-            image, settings, model=self.model, progress=self.progress,
+            self.image(recipes.CONTENT_IMAGE, settings.size), settings, model=self.model,
+            progress=self.progress,
             description=f"content {'+'.join(settings.content_layers)}"),
             image=recipes.CONTENT_IMAGE, **names)
 
     def texture(self, key: str, settings: TransferSettings, **names) -> Panel:
         """Painting ``key`` reconstructed at the settings' style layers (a texture), cached."""
-        style = self.image(key, settings.size)
         return self.panel("texture", settings, lambda: synthesize_texture(
-            style, settings, model=self.model, progress=self.progress,
+            self.image(key, settings.size), settings, model=self.model, progress=self.progress,
             description=f"texture {key}"), image=key, **names)
 
     def describe(self) -> dict:

@@ -20,6 +20,7 @@ import torch
 from gatys.api.pyramid import coarse_to_fine, finest_level, seconds_to_reach
 from gatys.controls import colour
 from gatys.core import losses
+from gatys.core.config import TransferSettings
 from gatys.core.optimize import History
 from gatys.experiments import recipes
 from gatys.experiments.context import Context, Figure, FigureResult
@@ -58,9 +59,13 @@ def beyond_panel(ctx: Context, styles: Sequence[str], *, masks: Sequence[torch.T
     """The Neckarfront in ``styles`` at the extension size, iterations and α/β with the controls
     in ``options`` (settings: ``style_scale``, ``preserve_colour``, ``tv_weight``, …), cached;
     ``masks`` are named in the key by ``mask_rule``."""
-    ext = ctx.extension()
-    settings = ext.settings(ratio=ctx.profile.extension_ratio, **options)
-    return ext.transfer(styles, settings, masks=masks, kind="beyond", masks_rule=mask_rule)
+    return ctx.extension().transfer(styles, _panel_settings(ctx, **options), masks=masks,
+                                    kind="beyond", masks_rule=mask_rule)
+
+
+def _panel_settings(ctx: Context, **options) -> TransferSettings:
+    """Every panel's settings here: the extension size, iterations and α/β, and ``options``."""
+    return ctx.extension().settings(ratio=ctx.profile.extension_ratio, **options)
 
 
 def _grid(rows, title: str, panel_size: float = 2.0, row_labels=None):
@@ -180,7 +185,7 @@ def coarse_to_fine_speed(ctx: Context) -> FigureResult:
     style_key = recipes.COARSE_TO_FINE_STYLE
     content, style = ctx.image(recipes.CONTENT_IMAGE, size), ctx.image(style_key, size)
     single = fig.add(beyond_panel(ctx, [style_key]))
-    settings = ctx.extension().settings(ratio=ctx.profile.extension_ratio)
+    settings = _panel_settings(ctx)
     ladder = fig.add(ctx.panel(
         "beyond-coarse-to-fine", settings,
         lambda: coarse_to_fine(content, style, settings, smallest=smallest,

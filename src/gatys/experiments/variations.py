@@ -79,7 +79,7 @@ def normalisation_boost(ctx: Context, layers: Sequence[str]) -> float:
 
 
 def _unnormalised(ctx: Context) -> Context:
-    return variant(ctx, normalised=False) if getattr(ctx.model, "normalised", False) else ctx
+    return variant(ctx, normalised=False) if ctx.model.normalised else ctx
 
 
 def random_filters(ctx: Context, seed: int) -> Context:
