@@ -18,6 +18,7 @@ from gatys.io.images import (
     image_size,
     load_image,
     open_image,
+    resize_image,
     save_image,
     srgb_profile,
     to_pil,
@@ -330,6 +331,32 @@ def test_no_resize_keeps_exact_values():
     t = load_image(img)
     assert torch.equal(t, load_image(img, shape=(7, 9)))
     assert torch.equal(t, load_image(img, size=9))
+
+
+@pytest.mark.parametrize(("size", "shape"), [(20, None), (57, None), (None, (11, 30))])
+def test_a_tensor_is_resized_as_its_file_is(size, shape):
+    """One filter: the same picture at the same size is the same tensor whether it came in as a
+    file (resized at load) or as a tensor (resized by the API, or a coarse level upsampled)."""
+    from gatys.core.start import as_image, planned_shape
+
+    picture = noise(41, 29)
+    from_file = load_image(picture, size=size, shape=shape)
+    from_tensor = as_image(load_image(picture), size=size, shape=shape)
+    assert torch.equal(from_tensor, from_file)
+    if size is not None:  # the shape the API plans before decoding is the shape it gets
+        assert tuple(from_tensor.shape[-2:]) == planned_shape(picture, size)
+
+
+def test_resize_image_is_bicubic_and_clamped():
+    """Bicubic overshoots a hard edge; the result stays in 0..1, and the same size is the input."""
+    edge = torch.zeros(1, 3, 8, 8)
+    edge[..., 4:] = 1.0
+    up = resize_image(edge, (8, 40))
+    assert float(up.min()) == 0.0 and float(up.max()) == 1.0
+    bilinear = torch.nn.functional.interpolate(edge, size=(8, 40), mode="bilinear",
+                                               align_corners=False)
+    assert not torch.allclose(up, bilinear, atol=1e-3)  # a sharper edge than bilinear's
+    assert resize_image(edge, (8, 8)) is edge
 
 
 def test_size_and_shape_together_is_an_error():

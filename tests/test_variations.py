@@ -95,3 +95,23 @@ def test_style_layer_variants_keep_the_total_weight(context):
 def test_every_profile_has_a_random_filter_model():
     # `make figures PROFILE=quick` once stopped in notebook 07 with KeyError: 'quick'.
     assert set(recipes.RANDOM_FILTERS) == set(recipes.PROFILES)
+
+
+def test_the_yardstick_sees_the_painting_as_a_transfer_does(vgg16_normalised):
+    """A painting of another shape than the result is scored at the size and aspect the transfer
+    optimised it against (long side matched, aspect kept), not stretched to the result's shape."""
+    from gatys.core.config import TransferSettings
+    from gatys.api.transfer import _images
+    from gatys.experiments.measures import losses_on
+
+    photo, painting = synthetic_image(48, 64, seed=1), synthetic_image(90, 60, seed=2)
+    _, (as_transferred,), _ = _images(photo, [painting], vgg16_normalised,
+                                      TransferSettings(size=None))
+    assert tuple(as_transferred.shape[-2:]) == (64, 43)
+    scored = dict(content_layer="relu4_2", style_layers=recipes.STYLE_LAYERS)
+    direct = losses_on(vgg16_normalised, photo, style=painting, **scored)
+    resized = losses_on(vgg16_normalised, photo, style=as_transferred, **scored)
+    assert direct["style"] == resized["style"]
+    stretched = torch.nn.functional.interpolate(painting, size=(48, 64), mode="bicubic",
+                                                antialias=True, align_corners=False).clamp(0, 1)
+    assert direct["style"] != losses_on(vgg16_normalised, photo, style=stretched, **scored)["style"]

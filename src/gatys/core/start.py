@@ -28,7 +28,7 @@ from PIL import Image
 from gatys.core.defaults import INITS
 from gatys.io.errors import SettingError
 from gatys.io.formats import image_dimensions, long_side_shape
-from gatys.io.images import load_image
+from gatys.io.images import load_image, resize_image
 
 # ImageNet's mean pixel as the Caffe weights subtract it, in 0..1 (torchvision's differs by < 0.002).
 MEAN_PIXEL = (123.68 / 255, 116.779 / 255, 103.939 / 255)
@@ -56,19 +56,14 @@ def uniform_noise(shape: Sequence[int], seed: int = 0,
 
 
 def as_image(source: ImageLike, size: int | None = None, shape=None) -> torch.Tensor:
-    """A (1, 3, H, W) tensor in 0..1: tensors pass through (resized if asked), the rest load."""
+    """A (1, 3, H, W) tensor in 0..1: tensors pass through, resized if asked as a file is at load
+    (:func:`gatys.io.images.resize_image`), the rest load."""
     if isinstance(source, torch.Tensor):
         image = source if source.dim() == 4 else source.unsqueeze(0)
-        if shape is not None and tuple(image.shape[-2:]) != tuple(shape):
-            image = torch.nn.functional.interpolate(
-                image, size=tuple(shape), mode="bilinear", antialias=True, align_corners=False
-            )
-        elif size is not None and max(image.shape[-2:]) != size:
-            scale = size / max(image.shape[-2:])
-            new = tuple(max(1, round(side * scale)) for side in image.shape[-2:])
-            image = torch.nn.functional.interpolate(
-                image, size=new, mode="bilinear", antialias=True, align_corners=False
-            )
+        if shape is None and size is not None:
+            shape = long_side_shape(*image.shape[-2:], size)
+        if shape is not None:
+            image = resize_image(image, shape)
         return image.float()
     return load_image(source, size=size, shape=shape)
 

@@ -53,6 +53,7 @@ from gatys.api.transfer import make_objective
 from gatys.controls import colour
 from gatys.core.features import FeatureModel
 from gatys.core.losses import gram_matrix
+from gatys.core.start import as_image
 from gatys.core.vgg import VGGFeatures
 from gatys.core.weights import ModelSpec, load_vgg, parse_model
 
@@ -377,9 +378,9 @@ def losses_on(model: FeatureModel, image: torch.Tensor, *, content_layer: str,
               style: torch.Tensor | None = None, convention: str | None = None) -> dict:
     """L_content (at ``content_layer``) and L_style (``style_layers``, read under
     ``convention``) of ``image`` on ``model``, plus E_l per style layer (``"style/<layer>"``).
-    ``style`` is resized to the image's size."""
-    styles = [] if style is None else [torch.nn.functional.interpolate(
-        style, size=tuple(image.shape[-2:]), mode="bilinear", antialias=True, align_corners=False)]
+    ``style`` is resized as a transfer resizes it: its long side to the image's, its aspect
+    kept."""
+    styles = [] if style is None else [as_image(style, size=max(image.shape[-2:]))]
     objective = make_objective(model, content=content, styles=styles,
                                content_layers=[content_layer], style_layers=style_layers,
                                ratio=1.0, convention=convention)

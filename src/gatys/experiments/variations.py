@@ -202,12 +202,12 @@ def random_network_textures(ctx: Context) -> FigureResult:
             score = yardstick(ctx, panel.image, style=style, convention="paper")["style"]
             rows.append({"model": family, "seed": seed,
                          "own style loss end/start": losses[-1]["style"] / losses[0]["style"],
-                         "yardstick L_style": score, "yardstick / white noise": score / noise_score,
+                         "yardstick L_style": score, "yardstick / uniform noise": score / noise_score,
                          "seconds": panel.seconds})
             label = f"seed {seed}" if family != "trained VGG" else "trained VGG"
             cells.append((panel.image, f"{label}\nyardstick {score:.3g}"))
         grid.append(cells)
-    measures = {"yardstick L_style of the white-noise start": noise_score}
+    measures = {"yardstick L_style of full-amplitude uniform noise": noise_score}
     for family, _ in families:
         measures[family] = _spread([r["yardstick L_style"] for r in rows if r["model"] == family])
     sizes, per_scale = recipes.RANDOM_FILTERS[ctx.profile.name]
@@ -218,7 +218,7 @@ def random_network_textures(ctx: Context) -> FigureResult:
                        "seeds": recipes.RANDOM_SEEDS, "random_filter_sizes": sizes,
                        "random_filters_per_scale": per_scale, "size": trained.profile.size,
                        "iterations": trained.profile.iterations,
-                       "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5"},
+                       "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5 on E_l (convention paper)"},
                       measures=measures)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "load_mask",
     "open_image",
     "output_format",
+    "resize_image",
     "save_image",
     "srgb_profile",
     "to_pil",
@@ -218,13 +219,25 @@ def load_image(
     height, width = image_size(tensor)
     if size is not None:
         shape = long_side_shape(height, width, size)
-    if shape is not None and shape != (height, width):
-        # Same as torchvision's resize(..., BICUBIC, antialias=True), without importing torchvision.
-        tensor = F.interpolate(
-            tensor, size=shape, mode="bicubic", align_corners=False, antialias=True
-        )
-        tensor = tensor.clamp_(0.0, 1.0)  # bicubic overshoots slightly at edges
+    if shape is not None:
+        tensor = resize_image(tensor, shape)
     return tensor.contiguous()
+
+
+def resize_image(image: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+    """``image`` (``(B, 3, H, W)`` in 0..1) resized to ``shape`` = ``(height, width)``: the one
+    filter every image in the package is resized with (a file at load, a tensor passed to the
+    API, a coarse level's result upsampled, a painting measured against a result), so that the
+    same picture at the same size is the same tensor whichever way it came in. Bicubic with
+    antialiasing, as torchvision's ``resize(..., BICUBIC, antialias=True)``; the result is
+    clamped to 0..1, since bicubic overshoots slightly at edges. The same size is returned as is.
+    """
+    shape = (int(shape[0]), int(shape[1]))
+    if tuple(image.shape[-2:]) == shape:
+        return image
+    resized = F.interpolate(image.float(), size=shape, mode="bicubic", align_corners=False,
+                            antialias=True)
+    return resized.clamp_(0.0, 1.0)
 
 
 def load_mask(
