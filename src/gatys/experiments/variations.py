@@ -202,7 +202,8 @@ def random_network_textures(ctx: Context) -> FigureResult:
             score = yardstick(ctx, panel.image, style=style, convention="paper")["style"]
             rows.append({"model": family, "seed": seed,
                          "own style loss end/start": losses[-1]["style"] / losses[0]["style"],
-                         "yardstick L_style": score, "yardstick / uniform noise": score / noise_score,
+                         "yardstick L_style": score,
+                         "yardstick / uniform noise": score / noise_score,
                          "seconds": panel.seconds})
             label = f"seed {seed}" if family != "trained VGG" else "trained VGG"
             cells.append((panel.image, f"{label}\nyardstick {score:.3g}"))
@@ -218,7 +219,8 @@ def random_network_textures(ctx: Context) -> FigureResult:
                        "seeds": recipes.RANDOM_SEEDS, "random_filter_sizes": sizes,
                        "random_filters_per_scale": per_scale, "size": trained.profile.size,
                        "iterations": trained.profile.iterations,
-                       "yardstick": "L_style on the notebook's network, paper layers, w_l = 1/5 on E_l (convention paper)"},
+                       "yardstick": "L_style on the notebook's network, paper layers, "
+                                    "w_l = 1/5 on E_l (convention paper)"},
                       measures=measures)
 
 
