@@ -36,13 +36,13 @@ from gatys.io.data import load_paper_image
 CHECKPOINTS = (50, 100, 150, 200, 300, 400, 500)
 
 
-def network(normalisation: str, content, style, size: int):
+def network(normalisation: str, content, style, normalisation_size: int):
     base = load_vgg()
     if normalisation == "none":
         return base
     limit = None if normalisation.endswith("-nolimit") else GAIN_LIMIT
     if normalisation.startswith("six"):
-        images = [load_paper_image(key, size=recipes.profile("cpu").normalisation_size)
+        images = [load_paper_image(key, size=normalisation_size)
                   for key in ("tubingen", *(r.image for r in recipes.FIVE_STYLES))]
     else:
         images = [content, style]
@@ -56,6 +56,10 @@ def main() -> None:
     parser.add_argument("--style", default="starry_night")
     parser.add_argument("--init", default="noise", help="the start (default: the paper's noise)")
     parser.add_argument("--config", action="append", required=True)
+    parser.add_argument("--normalisation-size", type=int,
+                        default=recipes.profile("cpu").normalisation_size,
+                        help="long side of the six images the channel means are measured on "
+                             "(default: the CPU profile's; the paper profile's is 512)")
     parser.add_argument("--images", default="build/probe")
     parser.add_argument("--json", default=None, help="append each row as a JSON line here")
     args = parser.parse_args()
@@ -69,7 +73,7 @@ def main() -> None:
         normalisation, ratio, *rest = config.split(":")
         convention = rest[0] if rest else (defaults.CONVENTION if normalisation != "none"
                                            else "gatys-code-original")
-        model = network(normalisation, content, style, args.size)
+        model = network(normalisation, content, style, args.normalisation_size)
         weights = None
         if convention == "mismatched":
             convention = defaults.CONVENTION
