@@ -24,7 +24,7 @@ from gatys.io.data import PAPER_IMAGES
 from helpers import striped_image, synthetic_image
 
 TINY = recipes.Profile("smoke", size=20, iterations=1, normalisation_size=20, extension_size=20,
-                       extension_iterations=1, extension_ratio=0.1)
+                       extension_iterations=1, extension_ratio=0.1, look_iterations=2)
 # Smaller grids: each recipe's collections cut to two entries (one where one is enough).
 SMALLER = {
     "CONTENT_LAYERS": {"arxiv": ("relu1_1", "relu2_1"), "cvpr": ("relu1_2", "relu2_2")},
@@ -115,6 +115,8 @@ FIGURES = {
                                lambda: len(recipes.FIVE_STYLES), ()),
     "fig2_five_styles_cvpr": (lambda ctx: paper_figures.five_styles(ctx, "cvpr"),
                               lambda: len(recipes.FIVE_STYLES), ()),
+    "fig2_five_styles_one_ratio": (lambda ctx: paper_figures.five_styles(ctx, "one_ratio"),
+                                   lambda: len(recipes.FIVE_STYLES), ()),
     "fig3_tradeoff": (paper_figures.tradeoff_grid,
                       lambda: _count(recipes.STYLE_LAYER_SETS, recipes.TRADEOFF_RATIOS), ()),
     "fig5_content_layer": (paper_figures.content_layer_choice,
@@ -210,6 +212,14 @@ def test_losses_fall_and_the_measures_say_what_they_measure(built):
         assert [row["ratio"] for row in styles.rows] == pytest.approx(
             [ratio * recipes.RATIO_CALIBRATION for ratio in printed])
         assert all(0 <= row["deep texture"] and 0 <= row["texture relu1_1"] for row in styles.rows)
+        assert all(row["iterations"] == TINY.iterations for row in styles.rows)
+    # The one-ratio set: every painting at the calibrated headline ratio, run longer.
+    one_ratio = built("fig2_five_styles_one_ratio")
+    assert [row["printed"] for row in one_ratio.rows] == [recipes.PRINTED_RATIO] * len(
+        recipes.FIVE_STYLES)
+    assert all(row["ratio"] == recipes.calibrated(recipes.PRINTED_RATIO) for row in one_ratio.rows)
+    assert all(row["iterations"] == TINY.look_iterations for row in one_ratio.rows)
+    assert one_ratio.metrics["settings"]["iterations"] == TINY.look_iterations
     assert all(value > 0 for value in built("fig6_initialisation").measures.values())
 
 
@@ -277,3 +287,9 @@ def test_a_variant_network_keeps_the_reference_network_of_the_look(ctx):
     other = variations.variant(ctx, model="vgg16-random:1")
     assert other.model_key != ctx.model_key and other.reference is ctx.reference
     assert ctx.reference.pooling == "max" and not ctx.reference.normalised
+
+
+def test_an_unknown_five_styles_variant_is_refused_before_any_panel(ctx):
+    with pytest.raises(ValueError, match="one_ratio"):
+        paper_figures.five_styles(ctx, "arXiv")
+    assert not (ctx.output_dir / "fig2_five_styles_arXiv.json").exists()

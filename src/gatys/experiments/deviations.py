@@ -70,7 +70,8 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "this machine has no internet; the Caffe VGG-16 release is on disk",
               "docs/install.md"),
     Deviation("the committed figures' size", "512 px, about 500 iterations",
-              "256 px × 150 iterations on a CPU (the extensions 128 px); 512 × 500 on a GPU",
+              "256 px × 150 iterations on a CPU (the extensions 128 px; Fig. 2's one-ratio "
+              "set 300); 512 × 500 on a GPU",
               "PROFILE (make figures PROFILE=paper)", "hours on a 2-core CPU",
               "src/gatys/experiments/recipes.py"),
 )

@@ -97,11 +97,14 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_
 def transfer_panel(ctx: Context, style: str, ratio: float, *,
                    style_layers: Sequence[str] = recipes.STYLE_LAYERS,
                    content_layer: str = recipes.CONTENT_LAYER, init: str = "noise",
-                   seed: int = 0, convention: str | None = None) -> Panel:
-    """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached."""
+                   seed: int = 0, convention: str | None = None,
+                   iterations: int | None = None) -> Panel:
+    """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached; ``iterations``
+    default: the profile's."""
     return ctx.transfer([style], ctx.settings(
         ratio=ratio, style_layers=style_layers, content_layers=(content_layer,), init=init,
-        seed=seed, convention=convention))
+        seed=seed, convention=convention,
+        iterations=iterations if iterations is not None else ctx.profile.iterations))
 
 
 def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
@@ -119,23 +122,38 @@ def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
             "seconds": panel.seconds}
 
 
+FIVE_STYLES_VARIANTS = ("arxiv", "cvpr", "one_ratio")
+
+
 def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
-    """arXiv Fig. 2 / CVPR Fig. 3: the Neckarfront in five styles at the paper's α/β."""
+    """arXiv Fig. 2 / CVPR Fig. 3: the Neckarfront in five styles at the paper's α/β.
+
+    ``variant`` ``"arxiv"`` or ``"cvpr"``: each painting at the ratio that paper prints for it,
+    run for the profile's iterations. ``"one_ratio"`` (not in the paper): every painting at the
+    headline :data:`recipes.PRINTED_RATIO`, run for the profile's ``look_iterations``."""
+    if variant not in FIVE_STYLES_VARIANTS:
+        raise ValueError(f"five_styles: unknown variant {variant!r}; "
+                         f"use one of {', '.join(FIVE_STYLES_VARIANTS)}")
     fig = Figure(ctx, f"fig2_five_styles_{variant}")
     content = ctx.image(recipes.CONTENT_IMAGE)
+    iterations = ctx.profile.look_iterations if variant == "one_ratio" else ctx.profile.iterations
     cells, rows = [(content, "Neckarfront")], []
     for recipe in recipes.FIVE_STYLES:
-        printed = recipe.arxiv_ratio if variant == "arxiv" else recipe.cvpr_ratio
+        printed = {"arxiv": recipe.arxiv_ratio, "cvpr": recipe.cvpr_ratio,
+                   "one_ratio": recipes.PRINTED_RATIO}[variant]
         ratio = recipes.calibrated(printed)
-        panel = fig.add(transfer_panel(ctx, recipe.image, ratio))
-        rows.append(_transfer_row(ctx, panel, style=recipe.image, printed=printed, ratio=ratio))
+        panel = fig.add(transfer_panel(ctx, recipe.image, ratio, iterations=iterations))
+        rows.append(_transfer_row(ctx, panel, style=recipe.image, printed=printed, ratio=ratio,
+                                  iterations=iterations))
         cells.append((panel.image, f"{recipe.image}, α/β={ratio:g} (paper {printed:g})"))
     styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
+    ratios = "one ratio" if variant == "one_ratio" else f"{variant} ratios"
     figure = image_grid([cells, [(None, "styles:")] + styles],
-                        title=f"Neckarfront in five styles ({variant} ratios, "
+                        title=f"Neckarfront in five styles ({ratios}, {iterations} iterations, "
                               f"{resolve_convention(ctx.model)})")
     return fig.finish(figure, rows, {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
-                                     "style_layers": recipes.STYLE_LAYERS})
+                                     "style_layers": recipes.STYLE_LAYERS,
+                                     "iterations": iterations})
 
 
 def tradeoff_panel_path(output_dir: str | os.PathLike, deepest_layer: str, ratio: float) -> Path:
