@@ -11,7 +11,8 @@ final images go under ``--images`` to be opened.
 
 A configuration is ``NORMALISATION:RATIO[:CONVENTION]``; NORMALISATION is ``six`` (the paper's
 six images, as the notebooks), ``two`` (the photograph and the painting, as the command line),
-``two-nolimit``/``six-nolimit`` (the same without the gain limit) or ``none``. CONVENTION
+``two-nolimit``/``six-nolimit`` (the same without the gain limit), ``photos`` (the photograph and
+four of scikit-image's sample photographs, no painting) or ``none``. CONVENTION
 ``mismatched`` is what this project ran before the recipes were paired with their networks: the
 original network's w_l = 4/N_l² on the normalised network (given as explicit layer weights,
 since the pairing is refused otherwise). Needs the real
@@ -32,8 +33,10 @@ from gatys.core.weights import load_vgg
 from gatys.experiments import recipes
 from gatys.experiments.measures import look, reference_network
 from gatys.io.data import load_paper_image
+from gatys.io.images import load_image
 
 CHECKPOINTS = (50, 100, 150, 200, 300, 400, 500)
+PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")  # scikit-image's sample photographs
 
 
 def network(normalisation: str, content, style, normalisation_size: int):
@@ -44,6 +47,13 @@ def network(normalisation: str, content, style, normalisation_size: int):
     if normalisation.startswith("six"):
         images = [load_paper_image(key, size=normalisation_size)
                   for key in ("tubingen", *(r.image for r in recipes.FIVE_STYLES))]
+    elif normalisation.startswith("photos"):
+        # Photographs only, none of them a painting: nearer ImageNet's kind of image than the six.
+        import skimage.data
+
+        images = [load_paper_image("tubingen", size=normalisation_size)]
+        images += [load_image(getattr(skimage.data, name)(), size=normalisation_size)
+                   for name in PHOTOS]
     else:
         images = [content, style]
     return normalised_vgg(base, images, gain_limit=limit)
@@ -58,7 +68,7 @@ def main() -> None:
     parser.add_argument("--config", action="append", required=True)
     parser.add_argument("--normalisation-size", type=int,
                         default=recipes.profile("cpu").normalisation_size,
-                        help="long side of the six images the channel means are measured on "
+                        help="long side of the images the channel means are measured on "
                              "(default: the CPU profile's; the paper profile's is 512)")
     parser.add_argument("--images", default="build/probe")
     parser.add_argument("--json", default=None, help="append each row as a JSON line here")
