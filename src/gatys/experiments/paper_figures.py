@@ -100,11 +100,11 @@ def transfer_panel(ctx: Context, style: str, ratio: float, *,
                    seed: int = 0, convention: str | None = None,
                    iterations: int | None = None) -> Panel:
     """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached; ``iterations``
-    default: the profile's."""
+    default: the profile's (:meth:`Context.settings`)."""
+    longer = {} if iterations is None else {"iterations": iterations}
     return ctx.transfer([style], ctx.settings(
         ratio=ratio, style_layers=style_layers, content_layers=(content_layer,), init=init,
-        seed=seed, convention=convention,
-        iterations=iterations if iterations is not None else ctx.profile.iterations))
+        seed=seed, convention=convention, **longer))
 
 
 def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
