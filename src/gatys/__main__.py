@@ -1,11 +1,16 @@
-"""``python -m gatys``: the same as the ``gatys`` command."""
+"""``python -m gatys`` and the ``gatys`` command (its entry point is :func:`run`)."""
 
-import sys
+from typing import NoReturn
 
-try:
+from gatys.ui import interrupts
+
+
+def run() -> NoReturn:
+    interrupts.end_at_once()  # the imports below take a moment; Ctrl-C there ends at once
     from gatys.ui.cli import main
-except KeyboardInterrupt:  # Ctrl-C in the first moments: no traceback for it
-    print("gatys: interrupted before the optimisation started; nothing written", file=sys.stderr)
-    sys.exit(130)
 
-sys.exit(main())
+    interrupts.leave(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -65,7 +65,8 @@ def coarse_to_fine(
     arguments are settings or go to :func:`~gatys.api.transfer.style_transfer` (``masks``,
     ``callback``, …). The result's history joins the levels; ``levels`` lists each level's size,
     iterations, seconds, stop reason and total loss at its start and end. An interrupted or
-    failed level ends the pyramid there and returns its last good image.
+    failed level ends the pyramid there and returns its last good image (Ctrl-C before a finer
+    level's first iterate returns the level before it).
     """
     passed = {key: options.pop(key) for key in (*HOOKS, "masks") if key in options}
     settings = TransferSettings.of(settings, **options)
@@ -85,13 +86,17 @@ def coarse_to_fine(
         level = TransferSettings.of(
             settings, size=level_size, init=start,
             iterations=settings.iterations if index == 0 else refine_iterations)
-        result = style_transfer(content_image, styles, level, model=model, **passed,
-                                description=f"level {index + 1}/{len(sizes)} ({level_size} px)")
+        try:
+            result = style_transfer(content_image, styles, level, model=model, **passed,
+                                    description=f"level {index + 1}/{len(sizes)} "
+                                                f"({level_size} px)")
+        except KeyboardInterrupt:  # before this level's first iterate: the last level's image
+            if not results:
+                raise
+            results[-1].stop_reason = f"interrupted before level {index + 1} started"
+            break
         results.append(result)
-        levels.append({"size": list(result.image.shape[-2:]), "iterations": result.iterations,
-                       "seconds": time.perf_counter() - began, "stop_reason": result.stop_reason,
-                       "start loss": result.history.losses[0]["total"],
-                       "final loss": result.final_losses["total"]})
+        levels.append(_level_record(result, time.perf_counter() - began))
         if not result.stop_reason.startswith(("completed", "converged")):
             break
         start = result.image
@@ -102,6 +107,13 @@ def coarse_to_fine(
     return SynthesisResult(final.image, _joined([r.history for r in results]), reason,
                            sum(r.iterations for r in results), levels,
                            chosen if chosen is not None else final.route)
+
+
+def _level_record(result: SynthesisResult, seconds: float) -> dict:
+    return {"size": list(result.image.shape[-2:]), "iterations": result.iterations,
+            "seconds": seconds, "stop_reason": result.stop_reason,
+            "start loss": result.history.losses[0]["total"],
+            "final loss": result.final_losses["total"]}
 
 
 def _one_route(model: FeatureModel, content: torch.Tensor, settings: TransferSettings):

@@ -117,7 +117,8 @@ def synthesize(
     ``precision`` and ``layout`` say how the network's pass is computed
     (:func:`gatys.core.route.resolve`). ``callback(iteration, image, losses)`` and snapshots
     (``snapshot_dir/iter_00010.png`` every ``snapshot_every`` iterations) see every iterate.
-    Ctrl-C ends the run early and returns the last good image (``stop_reason`` says so). A
+    Ctrl-C ends the run early and returns the last good image (``stop_reason`` says so); before
+    the start has been scored there is none, and the KeyboardInterrupt goes on up. A
     non-finite loss is caught in the iteration it happens: the run restarts from the last good
     image with a fresh optimiser and half the step, with a warning, up to ``MAX_RECOVERIES``
     times; then it stops and returns the last good image.
@@ -221,6 +222,8 @@ def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, settings: TransferSet
         warnings.warn(stop_reason + "; try the other optimizer or a smaller learning rate",
                       RuntimeWarning, stacklevel=3)
     except KeyboardInterrupt:
+        if not record.history.losses:  # before the start was even scored: no result to return
+            raise
         stop_reason = f"interrupted after iteration {done}"
     finally:
         record.bar.close()

@@ -26,13 +26,14 @@ from gatys.io.formats import BIT_DEPTHS, DEFAULT_MAX_PIXELS
 from gatys.io.models import DEFAULT_MODEL, MODELS, model_entry, model_names, weights_present
 from gatys.io.progress import progress_bar, progress_mode
 from gatys.io.settings import DATA_ENV, DEVICE_ENV, MODEL_ENV, WEIGHTS_ENV
+from gatys.ui import interrupts
+from gatys.ui.interrupts import EXIT_INTERRUPTED
 from gatys.ui.preflight import TransferPlan, check_device_memory, check_transfer
 
 SNAPSHOT_EVERY = 50  # iterations between snapshots, when --snapshots asks for them
 ANIMATION_FRAMES = 40  # frames of --animate when --snapshot-every does not say
 EXIT_ERROR = 2
 EXIT_SAVED_ELSEWHERE = 3
-EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 A reproduction of Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style" (2015).
@@ -75,7 +76,8 @@ exit status:
   0 the output image was written; {EXIT_ERROR} bad input or settings (nothing written; every
   check runs before any work); {EXIT_SAVED_ELSEWHERE} the result could not be written where asked
   (disk full, permissions changed during the run) and went to the fallback file the message
-  names; {EXIT_INTERRUPTED} interrupted with Ctrl-C (the last good image is written and named).
+  names; {EXIT_INTERRUPTED} interrupted with Ctrl-C (the last good image is written and named;
+  before the optimisation started, nothing is written).
 
 examples (the paper's images, after `make data`, are in data/; any photo and painting will do):
   gatys transfer data/tubingen.jpg data/starry_night.jpg -o out.png
@@ -400,16 +402,22 @@ def run_transfer(args: argparse.Namespace) -> int:
                  snapshot_every=(args.snapshot_every or SNAPSHOT_EVERY) if args.snapshots else 0,
                  snapshot_dir=args.snapshots)
     try:
-        if args.coarse_to_fine:
-            result = coarse_to_fine(content, styles, settings, size=args.size,
-                                    smallest=args.coarse_to_fine,
-                                    refine_iterations=args.refine_iterations, **hooks)
-        else:
-            result = style_transfer(content, styles, settings, **hooks)
+        with interrupts.raising():  # from here Ctrl-C keeps the last good image
+            if args.coarse_to_fine:
+                result = coarse_to_fine(content, styles, settings, size=args.size,
+                                        smallest=args.coarse_to_fine,
+                                        refine_iterations=args.refine_iterations, **hooks)
+            else:
+                result = style_transfer(content, styles, settings, **hooks)
     finally:
         run_log.close()
     result.route = chosen  # with how it was chosen, for the history
-    return _report(args, plan, str(device), result, run_log)
+    with interrupts.deferred() as ctrl_c:  # a second Ctrl-C must not lose the first one's image
+        status = _report(args, plan, str(device), result, run_log)
+    if ctrl_c.asked and status == 0:
+        _say("Ctrl-C while the result was written: it was written first")
+        return EXIT_INTERRUPTED
+    return status
 
 
 def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result,
@@ -545,6 +553,11 @@ def _history_record(args: argparse.Namespace, plan: TransferPlan, device: str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with interrupts.ending_at_once():  # until the optimisation: see gatys.ui.interrupts
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named with the command whose options they are not
@@ -570,9 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GatysError as exc:
         print(f"gatys: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("gatys: interrupted before the optimisation started; nothing written",
-              file=sys.stderr)
+    except KeyboardInterrupt:  # while the objective was built, before a first iterate
+        print(interrupts.BEFORE_OPTIMISATION, file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
