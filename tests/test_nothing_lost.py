@@ -199,9 +199,9 @@ def test_an_ignored_ctrl_c_stays_ignored():
     """`nohup gatys ...` or a shell's background job: the command line does not take SIGINT back."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        with interrupts.ending_at_once():
+        interrupts.end_at_once()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        with interrupts.raising(), interrupts.deferred():
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-            with interrupts.raising():
-                assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -553,11 +553,6 @@ def _history_record(args: argparse.Namespace, plan: TransferPlan, device: str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    with interrupts.ending_at_once():  # until the optimisation: see gatys.ui.interrupts
-        return _main(argv)
-
-
-def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named with the command whose options they are not

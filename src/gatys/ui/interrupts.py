@@ -4,7 +4,7 @@ Before the optimisation nothing is written, and a KeyboardInterrupt raised insid
 import (numpy's, torch's) can be swallowed by that library (the run then goes on) or leave a
 half-imported module that fails later with an unrelated traceback; so until the objective is
 built, Ctrl-C ends the process at once, with one line and exit status 130
-(:func:`ending_at_once`). While the objective is built and the image optimised it is a
+(:func:`end_at_once`). While the objective is built and the image optimised it is a
 KeyboardInterrupt (:func:`raising`), which :func:`gatys.core.optimize.synthesize` turns into the
 last good image. While that image and its history are written it waits (:func:`deferred`): a
 second Ctrl-C must not lose the result it asked for.
@@ -43,8 +43,11 @@ def _ours_to_change() -> bool:
 
 
 def end_at_once() -> None:
-    """From now on Ctrl-C prints :data:`BEFORE_OPTIMISATION` and exits with 130 at once; for a
-    process that ends anyway (``python -m gatys`` before its imports)."""
+    """From now on Ctrl-C prints :data:`BEFORE_OPTIMISATION` and exits with 130 at once.
+
+    Only for the ``gatys`` process (:func:`gatys.__main__.run`, before its imports): called in
+    a notebook's kernel, Ctrl-C would end the kernel, so :func:`gatys.ui.cli.main` called there
+    keeps Python's KeyboardInterrupt until the optimisation."""
     if _ours_to_change():
         signal.signal(signal.SIGINT, _end_at_once)
 
@@ -60,12 +63,6 @@ def _handler(handler) -> Iterator[None]:
     finally:
         if changed:
             signal.signal(signal.SIGINT, previous)
-
-
-def ending_at_once():
-    """Within: Ctrl-C ends the process at once (:func:`end_at_once`); the handler before it
-    is restored on leaving (the command line also runs inside tests and notebooks)."""
-    return _handler(_end_at_once)
 
 
 def raising():
