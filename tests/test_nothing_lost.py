@@ -119,7 +119,17 @@ def test_ctrl_c_at_any_moment_before_the_optimisation_ends_quietly(inputs, comma
         assert f"the last good image is in {out}" in err and out.exists()
 
 
-def test_ctrl_c_while_the_objective_is_built_writes_nothing(inputs, capsys, monkeypatch):
+@pytest.fixture
+def python_sigint():
+    """SIGINT as a terminal's Python has it: a background job (`make test &`, some CI runners)
+    inherits it ignored, and the command line rightly leaves an ignored SIGINT alone."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_the_objective_is_built_writes_nothing(inputs, capsys, monkeypatch,
+                                                            python_sigint):
     folder, content, style = inputs
 
     def interrupted(*args, **kwargs):
@@ -133,7 +143,8 @@ def test_ctrl_c_while_the_objective_is_built_writes_nothing(inputs, capsys, monk
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the caller's again
 
 
-def test_ctrl_c_while_the_result_is_written_does_not_lose_it(inputs, capsys, monkeypatch):
+def test_ctrl_c_while_the_result_is_written_does_not_lose_it(inputs, capsys, monkeypatch,
+                                                             python_sigint):
     """The second Ctrl-C of an impatient user, while the image and history are written: both
     are written, then the command ends with 130."""
     import gatys.io.images as images

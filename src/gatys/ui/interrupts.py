@@ -2,8 +2,8 @@
 
 Before the optimisation nothing is written, and a KeyboardInterrupt raised inside a library's
 import (numpy's, torch's) can be swallowed by that library (the run then goes on) or leave a
-half-imported module that fails later with an unrelated traceback; so until the objective is
-built, Ctrl-C ends the process at once, with one line and exit status 130
+half-imported module that fails later with an unrelated traceback; so until the transfer
+itself begins, Ctrl-C ends the process at once, with one line and exit status 130
 (:func:`end_at_once`). While the objective is built and the image optimised it is a
 KeyboardInterrupt (:func:`raising`), which :func:`gatys.core.optimize.synthesize` turns into the
 last good image. While that image and its history are written it waits (:func:`deferred`): a
