@@ -143,21 +143,25 @@ def test_ctrl_c_while_the_objective_is_built_writes_nothing(inputs, capsys, monk
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the caller's again
 
 
-def test_ctrl_c_while_the_result_is_written_does_not_lose_it(inputs, capsys, monkeypatch,
-                                                             python_sigint):
-    """The second Ctrl-C of an impatient user, while the image and history are written: both
-    are written, then the command ends with 130."""
+@pytest.mark.parametrize("moment", ["closing the progress", "writing the image"])
+def test_ctrl_c_after_the_run_does_not_lose_its_result(inputs, capsys, monkeypatch,
+                                                      python_sigint, moment):
+    """The second Ctrl-C of an impatient user, as the run's progress is closed or while the
+    image and history are written: both are written, then the command ends with 130."""
     import gatys.io.images as images
+    import gatys.ui.cli as cli
 
     folder, content, style = inputs
-    original = images.save_image
+    owner, name = {"closing the progress": (cli.RunLog, "close"),
+                   "writing the image": (images, "save_image")}[moment]
+    original = getattr(owner, name)
 
-    def save_image(image, path, **options):
+    def interrupted_then(*args, **options):
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)  # the handler runs between these two bytecodes at the latest
-        return original(image, path, **options)
+        return original(*args, **options)
 
-    monkeypatch.setattr(images, "save_image", save_image)
+    monkeypatch.setattr(owner, name, interrupted_then)
     out, history = folder / "kept.png", folder / "kept.json"
     code = main(["transfer", str(content), str(style), "-o", str(out), "--history",
                  str(history), "--size", "32", "--iterations", "2", "-q"])

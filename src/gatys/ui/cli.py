@@ -365,8 +365,6 @@ def run_transfer(args: argparse.Namespace) -> int:
     plan = check_transfer(args)  # everything that can be refused, before torch is imported
     if args.seed is not None and not plan.noise_start:
         _say(f"warning: --seed {args.seed} has no effect: the start is {args.init}, not noise")
-    from gatys.api.pyramid import coarse_to_fine
-    from gatys.api.transfer import style_transfer
     from gatys.core.normalisation import normalised_vgg
     from gatys.core.weights import load_vgg
     from gatys.io.images import load_image, load_mask
@@ -401,23 +399,32 @@ def run_transfer(args: argparse.Namespace) -> int:
     hooks = dict(model=model, masks=masks, progress=False, callback=run_log,
                  snapshot_every=(args.snapshot_every or SNAPSHOT_EVERY) if args.snapshots else 0,
                  snapshot_dir=args.snapshots)
-    try:
-        with interrupts.raising():  # from here Ctrl-C keeps the last good image
-            if args.coarse_to_fine:
-                result = coarse_to_fine(content, styles, settings, size=args.size,
-                                        smallest=args.coarse_to_fine,
-                                        refine_iterations=args.refine_iterations, **hooks)
-            else:
-                result = style_transfer(content, styles, settings, **hooks)
-    finally:
-        run_log.close()
-    result.route = chosen  # with how it was chosen, for the history
-    with interrupts.deferred() as ctrl_c:  # a second Ctrl-C must not lose the first one's image
+    # Once the run has returned, a second Ctrl-C waits until its image is written; the
+    # deferral encloses the run so that no moment lies between the two.
+    with interrupts.deferred() as ctrl_c:
+        try:
+            with interrupts.raising():  # from here Ctrl-C keeps the last good image
+                result = _run(args, content, styles, settings, hooks)
+        finally:
+            run_log.close()
+        result.route = chosen  # with how it was chosen, for the history
         status = _report(args, plan, str(device), result, run_log)
     if ctrl_c.asked and status == 0:
         _say("Ctrl-C while the result was written: it was written first")
         return EXIT_INTERRUPTED
     return status
+
+
+def _run(args: argparse.Namespace, content, styles, settings: TransferSettings, hooks: dict):
+    """The transfer itself, single-size or coarse to fine."""
+    from gatys.api.pyramid import coarse_to_fine
+    from gatys.api.transfer import style_transfer
+
+    if args.coarse_to_fine:
+        return coarse_to_fine(content, styles, settings, size=args.size,
+                              smallest=args.coarse_to_fine,
+                              refine_iterations=args.refine_iterations, **hooks)
+    return style_transfer(content, styles, settings, **hooks)
 
 
 def _report(args: argparse.Namespace, plan: TransferPlan, device: str, result,

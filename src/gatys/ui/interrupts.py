@@ -36,10 +36,12 @@ def _end_at_once(signum, frame) -> NoReturn:
 
 def _ours_to_change() -> bool:
     """Only the main thread may set handlers; and a SIGINT that is ignored (``nohup``, a
-    shell's background job) or taken by a host program stays as it is."""
+    shell's background job) or taken by a host program stays as it is. Python's default and
+    this module's own handlers (the phases nest) may be changed."""
     if threading.current_thread() is not threading.main_thread():
         return False
-    return signal.getsignal(signal.SIGINT) in (signal.default_int_handler, _end_at_once)
+    current = signal.getsignal(signal.SIGINT)
+    return current in (signal.default_int_handler, _end_at_once) or isinstance(current, _Deferred)
 
 
 def end_at_once() -> None:
@@ -87,7 +89,7 @@ def deferred() -> Iterator[_Deferred]:
 
 
 def leave(status: int) -> NoReturn:
-    """End ``python -m gatys`` with ``status``.
+    """End the ``gatys`` process with ``status``.
 
     An interrupted run leaves through ``os._exit`` (after flushing): under ``-m``, CPython dies
     by SIGINT instead (status -2, not 130) once a KeyboardInterrupt has ended inside code run
