@@ -30,7 +30,7 @@ from gatys.experiments import context, paper_figures, recipes
 recipes.PROFILES["smoke"] = recipes.Profile("smoke", size=64, iterations=60,
                                             normalisation_size=32, extension_size=32,
                                             extension_iterations=1, extension_ratio=0.1,
-                                            look_iterations=1)
+                                            settle_budget=1)
 recipes.CONTENT_LAYERS["arxiv"] = ("relu3_1", "relu4_1", "relu5_1")
 data, cache, output = sys.argv[1:4]
 ctx = context.setup(profile="smoke", device="cpu", output_dir=output, data_dir=data,

@@ -94,18 +94,32 @@ def _package_copy(tmp_path):
     ("io/images.py", True), ("core/weights.py", True),
     ("ui/cli.py", False), ("experiments/plotting.py", False), ("io/settings.py", False),
     ("experiments/context.py", True), ("experiments/variations.py", True),
-    ("experiments/paper_figures.py", False), ("experiments/measures.py", False),
+    ("experiments/paper_figures.py", False), ("experiments/measures.py", True),
+    ("experiments/settling.py", True),
 ])
 def test_the_key_changes_with_the_code_that_computes_panels_only(tmp_path, edited, counts):
     copy = _package_copy(tmp_path)
     before = source_fingerprint(copy)
-    assert before == source_fingerprint(PACKAGE)  # bytes and relative paths, not the location
+    assert before == source_fingerprint(PACKAGE)  # code and relative paths, not the location
     with open(copy / edited, "a") as file:
-        file.write("\n# an edit\n")
+        file.write("\nEDITED = 1\n")
     after = source_fingerprint(copy)
     assert (after != before) == counts
     settings = {"ratio": 1e-3}
     assert (panel_key(settings, after) != panel_key(settings, before)) == counts
+
+
+def test_comments_and_docstrings_do_not_count(tmp_path):
+    """Rewording what the code says keeps the cache; changing what it computes does not."""
+    copy = _package_copy(tmp_path)
+    before = source_fingerprint(copy)
+    path = copy / "core" / "losses.py"
+    source = path.read_text()
+    reworded = source.replace('"""', '"""Reworded. ', 1).replace("\n", "\n# a comment\n", 3)
+    path.write_text(reworded)
+    assert source_fingerprint(copy) == before
+    path.write_text(source + "\nWEIGHT = 2\n")
+    assert source_fingerprint(copy) != before
 
 
 def test_a_new_module_in_core_counts_and_the_default_key_uses_this_package(tmp_path):

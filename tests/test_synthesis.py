@@ -110,6 +110,26 @@ def test_snapshots_and_callback_see_every_iterate(vgg16_random, tmp_path):
     assert not torch.equal(seen[0][1], seen[-1][1])
 
 
+def test_a_stopping_rule_ends_the_run_after_the_iterate_it_names(vgg16_random):
+    """``until`` sees every iterate (clamped, as the callback does); the first reason it returns
+    ends the run there and becomes the stop reason; without one the run goes to its budget."""
+    seen = []
+
+    def until(iteration, image):
+        seen.append((iteration, float(image.min()), float(image.max())))
+        return "enough at 4" if iteration == 4 else None
+
+    result = reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu1_1"],
+                                 size=None, iterations=10, progress=False, until=until)
+    assert result.stop_reason == "enough at 4" and result.iterations == 4
+    assert [i for i, _, _ in seen] == [1, 2, 3, 4]
+    assert all(0.0 <= low and high <= 1.0 for _, low, high in seen)
+    assert result.history.iterations == [0, 1, 2, 3, 4]
+    full = reconstruct_content(synthetic_image(), model=vgg16_random, layers=["relu1_1"],
+                               size=None, iterations=6, progress=False, until=lambda i, x: None)
+    assert full.stop_reason == "completed 6 iterations" and full.iterations == 6
+
+
 class _NaNAt(Objective):
     """An objective that evaluates to NaN at the listed evaluations (counted from 1)."""
 

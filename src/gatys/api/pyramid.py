@@ -97,7 +97,7 @@ def coarse_to_fine(
             break
         results.append(result)
         levels.append(_level_record(result, time.perf_counter() - began))
-        if not result.stop_reason.startswith(("completed", "converged")):
+        if not result.stop_reason.startswith(("completed", "converged", "settled")):
             break
         start = result.image
     final = results[-1]

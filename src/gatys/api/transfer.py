@@ -33,7 +33,7 @@ from gatys.io.images import load_mask
 from gatys.io.settings import resolve_device
 
 # What synthesize takes besides the settings: how a run is watched, not what it computes.
-HOOKS = ("callback", "snapshot_every", "snapshot_dir", "progress", "description")
+HOOKS = ("callback", "until", "snapshot_every", "snapshot_dir", "progress", "description")
 
 __all__ = ["TransferSettings", "LOSS_CONVENTIONS", "INITS", "make_objective", "initial_image",
            "style_transfer", "reconstruct_content", "synthesize_texture"]

@@ -70,7 +70,8 @@ class SynthesisResult:
 
     ``levels``: for a coarse-to-fine run (:mod:`gatys.api.pyramid`), each level's size, iterations,
     seconds and stop reason; empty for a single-size run. ``route``: the precision and memory
-    layout the network ran in, and how they were chosen (:mod:`gatys.core.route`).
+    layout the network ran in, and how they were chosen (:mod:`gatys.core.route`). ``trace``:
+    what a stopping rule measured along the way, for whoever set it (empty otherwise).
     """
 
     image: torch.Tensor
@@ -79,6 +80,7 @@ class SynthesisResult:
     iterations: int
     levels: list[dict] = field(default_factory=list)
     route: Route = field(default_factory=Route)
+    trace: list[dict] = field(default_factory=list)
 
     @property
     def final_losses(self) -> dict[str, float]:
@@ -94,6 +96,9 @@ class _NonFiniteLoss(Exception):
 
 
 Callback = Callable[[int, torch.Tensor, dict[str, float]], None]
+# A stopping rule: given an iterate (its iteration and image, clamped to 0..1), the reason to
+# stop after it, or None to go on.
+Until = Callable[[int, torch.Tensor], "str | None"]
 
 
 def synthesize(
@@ -102,6 +107,7 @@ def synthesize(
     settings: TransferSettings | None = None,
     *,
     callback: Callback | None = None,
+    until: Until | None = None,
     snapshot_every: int = 0,
     snapshot_dir: str | Path | None = None,
     progress: bool = True,
@@ -116,7 +122,9 @@ def synthesize(
     ``"adam"`` (learning rate 0.02 per iteration in 0..1 pixel units unless given);
     ``precision`` and ``layout`` say how the network's pass is computed
     (:func:`gatys.core.route.resolve`). ``callback(iteration, image, losses)`` and snapshots
-    (``snapshot_dir/iter_00010.png`` every ``snapshot_every`` iterations) see every iterate.
+    (``snapshot_dir/iter_00010.png`` every ``snapshot_every`` iterations) see every iterate;
+    ``until(iteration, image)`` may end the run after any of them by returning its reason, which
+    becomes the ``stop_reason`` (``iterations`` is then a budget).
     Ctrl-C ends the run early and returns the last good image (``stop_reason`` says so); before
     the start has been scored there is none, and the KeyboardInterrupt goes on up. A
     non-finite loss is caught in the iteration it happens: the run restarts from the last good
@@ -134,8 +142,8 @@ def synthesize(
     chosen = route.resolve(objective.model, objective.layers, device, settings.precision,
                            settings.layout, side=max(init.shape[-2:]))
     evaluator = _Evaluator(objective, pixels, chosen)
-    recorder = _Recorder(evaluator, settings.iterations, callback, snapshot_every, snapshot_dir,
-                         progress, description)
+    recorder = _Recorder(evaluator, settings.iterations, callback, until, snapshot_every,
+                         snapshot_dir, progress, description)
     with chosen.applied(objective.model):
         result = _optimise(pixels, evaluator, settings, recorder)
     result.route = chosen
@@ -161,21 +169,24 @@ class _Recorder:
     the callback and the snapshots."""
 
     def __init__(self, evaluator: _Evaluator, iterations: int, callback: Callback | None,
-                 snapshot_every: int, snapshot_dir, progress: bool, description: str) -> None:
-        self.evaluator, self.callback = evaluator, callback
+                 until: Until | None, snapshot_every: int, snapshot_dir, progress: bool,
+                 description: str) -> None:
+        self.evaluator, self.callback, self.until = evaluator, callback, until
         self.snapshot_every, self.snapshot_dir = snapshot_every, snapshot_dir
         self.history = History()
         self.bar = progress_bar(iterations, desc=description, disable=not progress, leave=False)
         self.start = time.perf_counter()
 
-    def __call__(self, iteration: int, image: torch.Tensor, values: dict[str, float]) -> None:
+    def __call__(self, iteration: int, image: torch.Tensor,
+                 values: dict[str, float]) -> str | None:
+        """Record an accepted iterate; the ``until`` rule's reason to stop after it, if any."""
         history = self.history
         history.iterations.append(iteration)
         history.seconds.append(time.perf_counter() - self.start)
         history.evaluations.append(self.evaluator.count)
         history.losses.append(values)
         if iteration == 0:
-            return
+            return None
         self.bar.update(1)
         self.bar.set_postfix(content=f"{values['content']:.3g}", style=f"{values['style']:.3g}",
                              refresh=False)
@@ -188,6 +199,7 @@ class _Recorder:
                 self.snapshot_every = 0
                 warnings.warn(f"snapshots stopped at iteration {iteration}: {exc}",
                               RuntimeWarning, stacklevel=4)
+        return None if self.until is None else self.until(iteration, image.clamp(0, 1))
 
 
 def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, settings: TransferSettings,
@@ -212,7 +224,10 @@ def _optimise(pixels: torch.Tensor, evaluator: _Evaluator, settings: TransferSet
                 stop_reason = _zero_step_reason(done, float(pixels.grad.norm()), first_gradient)
                 break
             last_good, done = pixels.detach().clone(), done + 1
-            record(done, last_good, terms.as_floats())
+            reason = record(done, last_good, terms.as_floats())
+            if reason:
+                stop_reason = reason
+                break
     except _NonFiniteLoss as exc:
         stop_reason = (
             f"stopped: the loss became non-finite ({exc.args[0]}) in iteration {done + 1}"

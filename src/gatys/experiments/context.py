@@ -36,6 +36,7 @@ from gatys.core.weights import load_vgg
 from gatys.experiments import recipes
 from gatys.experiments.measures import reference_network
 from gatys.experiments.panels import Panel, PanelCache
+from gatys.experiments.settling import LookSettled
 from gatys.experiments.plotting import markdown_table, save_figure
 from gatys.io.data import load_paper_image
 from gatys.io.files import remove_stale_temporaries, write_json
@@ -95,16 +96,33 @@ class Context:
 
     def transfer(self, styles: Sequence[str], settings: TransferSettings, *,
                  masks: Sequence[torch.Tensor] | None = None, kind: str = "transfer",
-                 **names) -> Panel:
+                 settle: bool = False, **names) -> Panel:
         """The Neckarfront in the paintings ``styles`` under ``settings``, cached. ``masks``
-        (one per style) must be named in ``names`` (e.g. by the rule that made them)."""
+        (one per style) must be named in ``names`` (e.g. by the rule that made them). With
+        ``settle`` (one painting), the run stops once its look has settled
+        (:class:`~gatys.experiments.settling.LookSettled`), the settings' iterations its budget;
+        the panel's record keeps the rule's measurements (``trace``)."""
         size = settings.size or self.profile.size
         style_size = max(1, round(size * settings.style_scale))
-        return self.panel(kind, settings, lambda: style_transfer(
-            self.image(recipes.CONTENT_IMAGE, size), [self.image(key, style_size) for key in styles],
-            settings, model=self.model, masks=masks, progress=self.progress,
-            description=" + ".join(styles)), content=recipes.CONTENT_IMAGE, styles=list(styles),
-            **names)
+        content = self.image(recipes.CONTENT_IMAGE, size)
+        watcher = None
+        if settle:
+            if len(styles) != 1:
+                raise ValueError("a settling transfer measures its look against one painting; "
+                                 f"got {len(styles)}")
+            watcher = LookSettled(content, self.image(styles[0], size), self.reference)
+            names["settle"] = watcher.rule()
+
+        def run() -> SynthesisResult:
+            result = style_transfer(
+                content, [self.image(key, style_size) for key in styles], settings,
+                model=self.model, masks=masks, progress=self.progress,
+                description=" + ".join(styles), until=watcher)
+            result.trace = watcher.trace if watcher is not None else []
+            return result
+
+        return self.panel(kind, settings, run, content=recipes.CONTENT_IMAGE, styles=list(styles),
+                          **names)
 
     def content(self, settings: TransferSettings, **names) -> Panel:
         """The Neckarfront reconstructed at the settings' content layers, cached."""

@@ -70,10 +70,15 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "this machine has no internet; the Caffe VGG-16 release is on disk",
               "docs/install.md"),
     Deviation("the committed figures' size", "512 px, about 500 iterations",
-              "256 px × 150 iterations on a CPU (the extensions 128 px; Fig. 2's one-ratio "
-              "set 300); 512 × 500 on a GPU",
-              "PROFILE (make figures PROFILE=paper)", "hours on a 2-core CPU",
-              "src/gatys/experiments/recipes.py"),
+              "256 px on a CPU (reconstructions 150 iterations; the extensions 128 px); 512 px "
+              "on a GPU", "PROFILE (make figures PROFILE=paper)",
+              "a 2-core CPU's time", "src/gatys/experiments/recipes.py"),
+    Deviation("how long a transfer panel runs", "a fixed budget (about 500 iterations)",
+              "until its look has settled (every measure within 0.02 over 100 iterations) or "
+              "stalled, at most the profile's settle_budget",
+              "PROFILE (its settle_budget, gatys.experiments.recipes)",
+              "a verdict taken at a fixed budget can reverse later",
+              "src/gatys/experiments/settling.py"),
 )
 
 

@@ -3,7 +3,8 @@
 A panel is one synthesis: its image (PNG) and a record (JSON) of its settings, final losses,
 history and timing. The cache key is a hash of every setting that changes the result and of
 the source code that computes panels (:func:`source_fingerprint`), so neither a changed setting
-nor changed code reuses a stale panel; editing the CLI, plots or docs keeps a long run's panels.
+nor changed code reuses a stale panel; editing the CLI, plots, docs, docstrings or comments keeps
+a long run's panels.
 
 Safe to kill and to share: both files are written atomically (temporary file, then rename), the
 record last, so a panel without its record is not finished; a killed run's temporary files are
@@ -14,6 +15,7 @@ on one cache compute it once: the second waits and takes the first one's panel.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import json
@@ -61,6 +63,21 @@ class Panel:
     def seconds(self) -> float:
         return self.record["seconds"]
 
+    @property
+    def trace(self) -> list[dict]:
+        """A settling run's measurements (:mod:`gatys.experiments.settling`); empty otherwise."""
+        return self.record.get("trace", [])
+
+    @property
+    def settled(self) -> str:
+        """Where a settling run stopped: ``"settled at N"``, ``"stalled at N"`` when the line
+        search found no lower loss before the look settled, or ``"budget (N)"`` when its budget
+        ended it first; ``"fixed (N)"`` for a run of a fixed length."""
+        iterations, reason = self.record["iterations"], self.record["stop_reason"]
+        if reason.startswith(("settled", "stalled", "converged")):
+            return f"{reason.split()[0]} at {iterations}"
+        return f"budget ({iterations})" if "settle" in self.names else f"fixed ({iterations})"
+
 
 PACKAGE = Path(__file__).resolve().parents[1]
 """The installed ``gatys`` package directory."""
@@ -69,25 +86,40 @@ FINGERPRINTED_SOURCES = (
     "core/*.py", "controls/*.py", "api/*.py",
     "experiments/recipes.py", "experiments/context.py", "experiments/variations.py",
     "experiments/perceptual_controls.py", "experiments/panels.py",
+    "experiments/settling.py", "experiments/measures.py",
     "io/images.py", "io/formats.py", "io/models.py", "io/data.py",
 )
 """The package files (globs under :data:`PACKAGE`) whose code decides what a panel holds.
 
-Not ``experiments/paper_figures.py``, ``measures.py`` or ``plotting.py``: the paper figures'
-panels are the API's syntheses of exactly the settings in their key (:mod:`~gatys.experiments.context`),
-so a change to how a figure is laid out or measured does not throw away hours of finished panels
-(the variations and the perceptual controls build network variants and masks of their own, so
-they count)."""
+Not ``experiments/paper_figures.py`` or ``plotting.py``: the paper figures' panels are the API's
+syntheses of exactly the settings in their key (:mod:`~gatys.experiments.context`), so a change to
+how a figure is laid out does not throw away hours of finished panels (the variations and the
+perceptual controls build network variants and masks of their own, so they count, and the
+measures decide where a settling panel stops)."""
+
+
+def code_of(source: str) -> str:
+    """What a module computes, without what it says: its syntax tree with the docstrings left
+    out (the parser drops comments), so rewording a docstring or a comment keeps the cache."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def source_fingerprint(package: Path = PACKAGE,
                        patterns: Sequence[str] = FINGERPRINTED_SOURCES) -> str:
-    """A hash of the files ``patterns`` match under ``package``: their relative paths and bytes."""
+    """A hash of the files ``patterns`` match under ``package``: their relative paths and code
+    (:func:`code_of`)."""
     digest = hashlib.sha256()
     files = sorted({path for pattern in patterns for path in package.glob(pattern)})
     for path in files:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        digest.update(code_of(path.read_text()).encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -176,6 +208,7 @@ class PanelCache:
             "history": result.history.as_dict(),
             "levels": result.levels,  # a coarse-to-fine run's levels; empty otherwise
             "route": result.route.as_dict(),  # precision and layout of the network's pass
+            "trace": result.trace,  # a stopping rule's measurements, if the run had one
         }
         write_json(record_path, record)
         return Panel(load_image(image_path), record, cached=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gatys.core.objective import resolve_convention
 from gatys.core.start import NOISE_STD, uniform_noise, white_noise
-from gatys.experiments import recipes
+from gatys.experiments import recipes, settling
 from gatys.experiments.context import Context, Figure, FigureResult
 from gatys.experiments.measures import look, pixel_noise, psnr, ssim
 from gatys.experiments.panels import Panel
@@ -96,15 +96,17 @@ def style_reconstructions(ctx: Context, images: Sequence[str] = recipes.TEXTURE_
 
 def transfer_panel(ctx: Context, style: str, ratio: float, *,
                    style_layers: Sequence[str] = recipes.STYLE_LAYERS,
-                   content_layer: str = recipes.CONTENT_LAYER, init: str = "noise",
+                   content_layer: str = recipes.CONTENT_LAYER, init="noise",
                    seed: int = 0, convention: str | None = None,
-                   iterations: int | None = None) -> Panel:
-    """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached; ``iterations``
-    default: the profile's (:meth:`Context.settings`)."""
-    longer = {} if iterations is None else {"iterations": iterations}
+                   start_label: str | float | None = None) -> Panel:
+    """The Neckarfront in the style of ``style`` at α/β = ``ratio``, cached, run until its look
+    has settled (:mod:`gatys.experiments.settling`) within the profile's ``settle_budget``.
+    ``init`` a start by name, or a tensor that ``start_label`` names in the panel's key."""
+    names = {} if start_label is None else {"start": start_label}
     return ctx.transfer([style], ctx.settings(
         ratio=ratio, style_layers=style_layers, content_layers=(content_layer,), init=init,
-        seed=seed, convention=convention, **longer))
+        seed=seed, convention=convention, iterations=ctx.profile.settle_budget), settle=True,
+        **names)
 
 
 def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
@@ -117,9 +119,10 @@ def _transfer_row(ctx: Context, panel: Panel, **labels) -> dict:
     return {**labels, "content loss": final["content"], "style loss": final["style"],
             "style share": style_share(final, ratio),
             "texture relu1_1": measured.fine_texture, "deep texture": measured.deep_texture,
-            "palette": measured.palette, "scene SSIM": measured.scene,
-            "noise ×photo": measured.noise_ratio, "paper's look": measured.passes(),
-            "seconds": panel.seconds}
+            "palette": measured.palette, "scene": measured.scene,
+            "scene SSIM": measured.scene_ssim, "noise ×photo": measured.noise_ratio,
+            "paper's look": measured.passes(), "iterations": panel.record["iterations"],
+            "stopped": panel.settled, "seconds": panel.seconds}
 
 
 FIVE_STYLES_VARIANTS = ("arxiv", "cvpr", "one_ratio")
@@ -128,32 +131,31 @@ FIVE_STYLES_VARIANTS = ("arxiv", "cvpr", "one_ratio")
 def five_styles(ctx: Context, variant: str = "arxiv") -> FigureResult:
     """arXiv Fig. 2 / CVPR Fig. 3: the Neckarfront in five styles at the paper's α/β.
 
-    ``variant`` ``"arxiv"`` or ``"cvpr"``: each painting at the ratio that paper prints for it,
-    run for the profile's iterations. ``"one_ratio"`` (not in the paper): every painting at the
-    headline :data:`recipes.PRINTED_RATIO`, run for the profile's ``look_iterations``."""
+    ``variant`` ``"arxiv"`` or ``"cvpr"``: each painting at the ratio that paper prints for it;
+    ``"one_ratio"`` (not in the paper): every painting at the headline
+    :data:`recipes.PRINTED_RATIO`. Each panel runs until its look has settled."""
     if variant not in FIVE_STYLES_VARIANTS:
         raise ValueError(f"five_styles: unknown variant {variant!r}; "
                          f"use one of {', '.join(FIVE_STYLES_VARIANTS)}")
     fig = Figure(ctx, f"fig2_five_styles_{variant}")
     content = ctx.image(recipes.CONTENT_IMAGE)
-    iterations = ctx.profile.look_iterations if variant == "one_ratio" else ctx.profile.iterations
     cells, rows = [(content, "Neckarfront")], []
     for recipe in recipes.FIVE_STYLES:
         printed = {"arxiv": recipe.arxiv_ratio, "cvpr": recipe.cvpr_ratio,
                    "one_ratio": recipes.PRINTED_RATIO}[variant]
         ratio = recipes.calibrated(printed)
-        panel = fig.add(transfer_panel(ctx, recipe.image, ratio, iterations=iterations))
-        rows.append(_transfer_row(ctx, panel, style=recipe.image, printed=printed, ratio=ratio,
-                                  iterations=iterations))
+        panel = fig.add(transfer_panel(ctx, recipe.image, ratio))
+        rows.append(_transfer_row(ctx, panel, style=recipe.image, printed=printed, ratio=ratio))
         cells.append((panel.image, f"{recipe.image}, α/β={ratio:g} (paper {printed:g})"))
     styles = [(ctx.image(recipe.image, size=ctx.profile.size // 2), "") for recipe in recipes.FIVE_STYLES]
     ratios = "one ratio" if variant == "one_ratio" else f"{variant} ratios"
     figure = image_grid([cells, [(None, "styles:")] + styles],
-                        title=f"Neckarfront in five styles ({ratios}, {iterations} iterations, "
+                        title=f"Neckarfront in five styles ({ratios}, each run until settled, "
                               f"{resolve_convention(ctx.model)})")
     return fig.finish(figure, rows, {"variant": variant, "content_layer": recipes.CONTENT_LAYER,
                                      "style_layers": recipes.STYLE_LAYERS,
-                                     "iterations": iterations})
+                                     "settle_budget": ctx.profile.settle_budget,
+                                     "settle_rule": settling.rule()})
 
 
 def tradeoff_panel_path(output_dir: str | os.PathLike, deepest_layer: str, ratio: float) -> Path:
@@ -248,8 +250,8 @@ def start_amplitude(ctx: Context) -> FigureResult:
         if default:
             panel = fig.add(transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO))
         else:
-            panel = fig.add(ctx.transfer([recipes.INIT_STYLE], ctx.settings(
-                ratio=recipes.INIT_RATIO, init=start(original.shape)), start=start_label))
+            panel = fig.add(transfer_panel(ctx, recipes.INIT_STYLE, recipes.INIT_RATIO,
+                                           init=start(original.shape), start_label=start_label))
         row = _transfer_row(ctx, panel, start=label, run="transfer")
         row["loss end"] = panel.final_losses["total"]
         rows.append(row)
