@@ -79,10 +79,11 @@ def _label(run: dict) -> str:
 
 
 def plot(results: dict):
-    """The curves: one row per size, columns the objective (relative to its start) and the
-    look's measures; a dot where the settling rule would have stopped each run."""
+    """The curves: one row per size, columns the objective (L_total in the recipe's units, the
+    same scale for both starts) and the look's measures; a dot where the settling rule would
+    have stopped each run."""
     sizes = sorted({name.split("/")[0] for name in results["runs"]}, key=int)
-    columns = ["objective ÷ start", *settling.MEASURES, "scene SSIM"]
+    columns = ["objective", *settling.MEASURES, "scene SSIM"]
     figure, axes = plt.subplots(len(sizes), len(columns), figsize=(3.1 * len(columns),
                                                                    2.6 * len(sizes)),
                                 squeeze=False)
@@ -90,9 +91,8 @@ def plot(results: dict):
         for name, run in results["runs"].items():
             if name.split("/")[0] != size:
                 continue
-            start = run["losses"][0]["total"]
             iterations = [r["iteration"] for r in run["losses"]]
-            line, = axes[row, 0].plot(iterations, [r["total"] / start for r in run["losses"]],
+            line, = axes[row, 0].plot(iterations, [r["total"] for r in run["losses"]],
                                       lw=1.2, label=_label(run))
             looks = run["look"]
             for column, measure in enumerate(columns[1:], start=1):

@@ -396,10 +396,9 @@ def look(image: torch.Tensor, photo: torch.Tensor, painting: torch.Tensor,
     ``painting`` (its style image), the texture measured with ``reference`` (default:
     :func:`reference_network`)."""
     reference = reference if reference is not None else reference_network()
-    return Look(texture=texture_ratios(image, photo, painting, reference),
-                palette=palette_ratio(image, photo, painting),
-                scene=scene_layout(image, photo, reference),
-                scene_ssim=scene_kept(image, photo), moved=moved(image, photo),
+    measured = LookMeter(photo, painting, reference)(image)
+    return Look(texture=measured.texture, palette=palette_ratio(image, photo, painting),
+                scene=measured.scene, scene_ssim=measured.scene_ssim, moved=moved(image, photo),
                 noise_ratio=pixel_noise(image) / max(pixel_noise(photo), 1e-8))
 
 

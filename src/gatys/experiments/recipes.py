@@ -121,8 +121,8 @@ class Profile:
 # 0.51) to 1 (0.63, 0.79), none at 0.1 (scene 0.13) or 3 (deep 0.80); recipe_probe.py --size 128
 # --iterations 150 --config six:0.1 --config six:0.3 --config six:1 --config six:3.
 SMALL_EXTENSION_RATIO = 0.3
-# At 256 px the calibrated transfers settle within 600 iterations and the printed ratio's within
-# 800 (benchmarks/results/convergence.json); the budget leaves room above both.
+# At 256 px the probe's four long runs settle or stall by 740 iterations
+# (benchmarks/results/convergence.json); the budget leaves room above that.
 SETTLE_BUDGET_CPU = 1000
 
 PROFILES = {
